@@ -1,0 +1,1 @@
+"""The /_posim control plane: tenants, reset/snapshot, clock, audit and traffic."""

@@ -1,0 +1,30 @@
+"""The contract every vendor dialect fulfils so app.py can mount it."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ..engine import EngineError
+
+# kinds of framework-level failure a dialect must render in its own envelope
+FAILURE_KINDS = ("malformed_json", "validation", "not_found", "method_not_allowed", "internal")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str  # "gameball", "wll", "capillary"
+    prefixes: tuple[str, ...]  # path prefixes it owns, e.g. "/api/v4.0/integrations"
+    router: APIRouter
+    # tenant id + seeded rng -> this vendor's credentials for the tenant, e.g. {"apiKey": ...}
+    new_credentials: Callable[[str, random.Random], dict[str, str]]
+    # (request, http status, failure kind, message) -> vendor-shaped response
+    render_failure: Callable[[Request, int, str, str], Response]
+    # the credential fields that identify a tenant, e.g. ("apiKey",)
+    tenant_keys: tuple[str, ...] = ()
+    # an EngineError that escaped a route -> vendor-shaped response (None: routes map their own)
+    render_error: Callable[[Request, EngineError], Response] | None = None

@@ -1,0 +1,104 @@
+"""One-phase redeem (spend now) and its reversal, and named events evaluated by rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import holds, points
+from .errors import EngineError, invalid
+from .ledger import REDEMPTION
+from .model import EventRecord, Redemption
+from .state import State, fingerprint
+
+
+def _positive(value: Any, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise invalid(f"{name} must be a positive integer", field=name)
+    return value
+
+
+def redeem(
+    state: State,
+    member_id: str,
+    pts: int,
+    redemption_id: str | None = None,
+    order_id: str | None = None,
+) -> tuple[Redemption, bool]:
+    _positive(pts, "points")
+    fp = fingerprint([member_id, pts, order_id])
+    if redemption_id is not None and redemption_id in state.redemptions:
+        existing = state.redemptions[redemption_id]
+        if existing.fingerprint == fp:
+            return existing, True
+        raise EngineError("redemption_conflict", f"redemption {redemption_id!r} differs")
+    state.active_member(member_id)
+    if pts < state.config.min_redeem_points:
+        raise invalid(f"redeem at least {state.config.min_redeem_points} points", field="points")
+    holds.check_available(state, member_id, pts)
+    rid = redemption_id or state.new_id("rdm")
+    slices, _ = points.spend(state, member_id, pts, rid)
+    record = Redemption(rid, member_id, pts, state.now, fp, slices, order_id=order_id)
+    state.redemptions[rid] = record
+    return record, False
+
+
+def reverse(state: State, redemption_id: str, pts: int | None = None) -> Redemption:
+    """Give back all or part of a one-phase redemption; never more than was spent."""
+    record = state.redemptions.get(redemption_id)
+    if record is None:
+        raise EngineError("redemption_not_found", f"redemption {redemption_id!r} not found")
+    amount = record.points - record.reversed if pts is None else _positive(pts, "points")
+    if amount == 0 or record.reversed + amount > record.points:
+        left = record.points - record.reversed
+        raise EngineError("reversal_exceeds_redeemed", f"{left} points left to reverse")
+    skip, pieces = record.reversed, []
+    for piece in record.slices:
+        if skip >= piece.amount:
+            skip -= piece.amount
+            continue
+        pieces.append(type(piece)(piece.lot_id, piece.amount - skip, piece.expires_at))
+        skip = 0
+    points.restore(state, record.member_id, pieces, amount, redemption_id)
+    record.reversed += amount
+    state.record(record.member_id, "reverse", amount, redemption_id)
+    return record
+
+
+def apply_event(
+    state: State, member_id: str, name: str, payload: dict, event_id: str | None = None
+) -> tuple[EventRecord, bool]:
+    """Evaluate a named event against the program's rules (earn, deduct or restore)."""
+    if not isinstance(payload, dict):
+        raise invalid("event payload must be an object", field="payload")
+    fp = fingerprint([member_id, name, payload])
+    if event_id is not None and event_id in state.events:
+        existing = state.events[event_id]
+        if existing.fingerprint == fp:
+            return existing, True
+        raise EngineError("event_conflict", f"event {event_id!r} exists with other content")
+    rule = state.config.event_rules.get(name)
+    if rule is None:
+        raise EngineError("event_not_configured", f"no rule for event {name!r}")
+    if rule.action == "earn":
+        raw = payload.get(rule.amount_field)
+        if isinstance(raw, bool) or not isinstance(raw, int | float) or raw < 0:
+            raise invalid(f"{rule.amount_field} must be a number >= 0", field=rule.amount_field)
+        pts = int(raw * rule.points_per_unit)
+    else:
+        pts = _positive(payload.get(rule.points_field), rule.points_field)
+    member = state.active_member(member_id)
+    if rule.action == "deduct" and not rule.allow_negative:
+        holds.check_available(state, member_id, pts)
+    eid = event_id or state.new_id("evt")
+    record = EventRecord(eid, member_id, name, dict(payload), state.now, fp, pts)
+    if pts and rule.action == "earn":
+        points.grant(state, member_id, pts, "event", eid)
+        member.lifetime_earned += pts
+        state.record(member_id, "earn", pts, eid, event=name)
+    elif pts and rule.action == "deduct":
+        _, record.debt_created = points.spend(state, member_id, pts, eid, allow_debt=True)
+    elif pts:
+        points.grant(state, member_id, pts, "restore", eid, from_account=REDEMPTION, kind="restore")
+        state.record(member_id, "restore", pts, eid, event=name)
+    state.events[eid] = record
+    return record, False

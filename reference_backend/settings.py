@@ -1,0 +1,15 @@
+"""Server settings for create_app and `posim serve`."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class Settings(BaseModel):
+    seed: int = 0
+    demo_tenant: bool = True
+    demo_tenant_id: str = "demo"
+    running_clock: bool = True  # wall time (plus advances); tests use a frozen clock
+    check_invariants: bool = False  # audit after every command (slower; tests turn it on)
+    traffic_limit: int = 500
+    record_path: str | None = None  # append every exchange here as JSON lines (masked)

@@ -1,0 +1,89 @@
+"""Tenants: isolated programs, each with its own engine, clock, credentials and traffic log."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .engine import Clock, Engine, ProgramConfig
+from .ratelimit import TokenBucket
+
+
+@dataclass
+class Tenant:
+    tenant_id: str
+    engine: Engine
+    credentials: dict[str, dict[str, str]]
+    traffic: deque = field(default_factory=lambda: deque(maxlen=500))
+    limiters: dict[tuple, TokenBucket] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)  # per-dialect extras (tokens, OTPs)
+
+    def limiter(self, key: tuple, rate: float, burst: float) -> TokenBucket:
+        """The token bucket for `key` (e.g. ("gameball", apiKey)), created on first use."""
+        bucket = self.limiters.get(key)
+        if bucket is None:
+            bucket = self.limiters[key] = TokenBucket(rate, burst)
+        return bucket
+
+    def dialect_data(self, dialect: str) -> dict[str, Any]:
+        return self.data.setdefault(dialect, {})
+
+
+class TenantRegistry:
+    def __init__(
+        self, dialects=(), seed: int = 0, running_clock: bool = True, check_invariants: bool = False
+    ) -> None:
+        self.dialects = list(dialects)
+        self.rng = random.Random(seed)
+        self.running_clock = running_clock
+        self.check_invariants = check_invariants
+        self._tenants: dict[str, Tenant] = {}
+        self._by_credential: dict[tuple[str, str, str], str] = {}
+        self._lock = threading.Lock()
+        self._count = 0
+
+    def create(
+        self,
+        tenant_id: str | None = None,
+        config: ProgramConfig | None = None,
+        clock_start: datetime | None = None,
+    ) -> Tenant:
+        with self._lock:
+            self._count += 1
+            tenant_id = tenant_id or f"t{self._count:04d}-{self.rng.getrandbits(24):06x}"
+            if tenant_id in self._tenants:
+                raise ValueError(f"tenant {tenant_id!r} exists")
+            clock = Clock(clock_start, running=self.running_clock)
+            engine = Engine(config or ProgramConfig(), clock, self.check_invariants)
+            creds = {d.name: d.new_credentials(tenant_id, self.rng) for d in self.dialects}
+            tenant = Tenant(tenant_id, engine, creds)
+            self._tenants[tenant_id] = tenant
+            for d in self.dialects:
+                for key in d.tenant_keys:
+                    self._by_credential[(d.name, key, creds[d.name][key])] = tenant_id
+            return tenant
+
+    def get(self, tenant_id: str) -> Tenant | None:
+        return self._tenants.get(tenant_id)
+
+    def all(self) -> list[Tenant]:
+        return list(self._tenants.values())
+
+    def delete(self, tenant_id: str) -> bool:
+        with self._lock:
+            tenant = self._tenants.pop(tenant_id, None)
+            if tenant is None:
+                return False
+            stale = [k for k, v in self._by_credential.items() if v == tenant_id]
+            for k in stale:
+                del self._by_credential[k]
+            return True
+
+    def by_credential(self, dialect: str, key: str, value: str) -> Tenant | None:
+        """The tenant whose `dialect` credential `key` equals `value` (exact match)."""
+        tenant_id = self._by_credential.get((dialect, key, value))
+        return self._tenants.get(tenant_id) if tenant_id else None

@@ -1,0 +1,99 @@
+"""ASGI middleware: a request id for every call, and each exchange recorded per tenant.
+
+Pure ASGI (no BaseHTTPMiddleware) so bodies are captured without re-buffering the app.
+Secrets are masked before anything is stored or written.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+_SECRET_HINTS = ("key", "secret", "authorization", "token", "password", "cookie")
+_BODY_LIMIT = 8192
+
+
+def mask(value: str) -> str:
+    return "***" + value[-4:] if len(value) > 8 else "***"
+
+
+def masked_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    out = {}
+    for raw_name, raw_value in headers:
+        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+        out[name] = mask(value) if any(h in name for h in _SECRET_HINTS) else value
+    return out
+
+
+def _body(chunks: list[bytes]) -> Any:
+    raw = b"".join(chunks)[:_BODY_LIMIT]
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw.decode("utf-8", "replace")
+
+
+class TrafficMiddleware:
+    def __init__(self, app, record_path: str | None = None) -> None:
+        self.app = app
+        self.record_path = record_path
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        state = scope.setdefault("state", {})
+        request_id = state.get("request_id") or uuid.uuid4().hex
+        state["request_id"] = request_id
+        started = time.perf_counter()
+        request_chunks: list[bytes] = []
+        response_chunks: list[bytes] = []
+        status = {"code": 0, "headers": []}
+
+        async def receive_and_copy():
+            message = await receive()
+            if message["type"] == "http.request":
+                request_chunks.append(message.get("body", b""))
+            return message
+
+        async def send_and_copy(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+                status["headers"] = headers
+            elif message["type"] == "http.response.body":
+                response_chunks.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive_and_copy, send_and_copy)
+        finally:
+            tenant = state.get("tenant")
+            if tenant is not None or self.record_path:
+                entry = {
+                    "request_id": request_id,
+                    "at": datetime.now(UTC).isoformat(),
+                    "tenant": getattr(tenant, "tenant_id", None),
+                    "dialect": state.get("dialect"),
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "query": scope.get("query_string", b"").decode("latin-1"),
+                    "request_headers": masked_headers(scope.get("headers", [])),
+                    "request_body": _body(request_chunks),
+                    "status": status["code"],
+                    "response_headers": masked_headers(status["headers"]),
+                    "response_body": _body(response_chunks),
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                    "fault": state.get("fault"),
+                }
+                if tenant is not None:
+                    tenant.traffic.append(entry)
+                if self.record_path:
+                    with open(self.record_path, "a", encoding="utf-8") as fh:
+                        fh.write(json.dumps(entry, default=str) + "\n")
