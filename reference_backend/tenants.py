@@ -13,6 +13,17 @@ from .engine import Clock, Engine, ProgramConfig
 from .ratelimit import TokenBucket
 
 
+class _Unlimited(TokenBucket):
+    def __init__(self) -> None:
+        super().__init__(rate=1.0, burst=1.0)
+
+    def take(self, cost: float = 1.0) -> float:
+        return 0.0
+
+
+UNLIMITED = _Unlimited()
+
+
 @dataclass
 class Tenant:
     tenant_id: str
@@ -21,13 +32,22 @@ class Tenant:
     traffic: deque = field(default_factory=lambda: deque(maxlen=500))
     limiters: dict[tuple, TokenBucket] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)  # per-dialect extras (tokens, OTPs)
+    rate_limits: bool = True  # off: every bucket admits everything
+    rate_scale: float = 1.0  # multiplies every documented rate and burst
 
     def limiter(self, key: tuple, rate: float, burst: float) -> TokenBucket:
         """The token bucket for `key` (e.g. ("gameball", apiKey)), created on first use."""
+        if not self.rate_limits:
+            return UNLIMITED
         bucket = self.limiters.get(key)
         if bucket is None:
-            bucket = self.limiters[key] = TokenBucket(rate, burst)
+            scale = self.rate_scale
+            bucket = self.limiters[key] = TokenBucket(rate * scale, max(1.0, burst * scale))
         return bucket
+
+    def set_rate_limits(self, enabled: bool, scale: float = 1.0) -> None:
+        self.rate_limits, self.rate_scale = enabled, scale
+        self.limiters.clear()
 
     def dialect_data(self, dialect: str) -> dict[str, Any]:
         return self.data.setdefault(dialect, {})

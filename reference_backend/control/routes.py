@@ -18,6 +18,11 @@ class Advance(BaseModel):
     seconds: float = Field(ge=0)
 
 
+class RateLimits(BaseModel):
+    enabled: bool = True
+    scale: float = Field(1.0, gt=0, le=1000)
+
+
 def _registry(request: Request):
     return request.app.state.registry
 
@@ -35,6 +40,7 @@ def _describe(tenant: Tenant) -> dict[str, Any]:
         "credentials": tenant.credentials,
         "clock": tenant.engine.now().isoformat(),
         "members": len(tenant.engine.state.members),
+        "rate_limits": {"enabled": tenant.rate_limits, "scale": tenant.rate_scale},
     }
 
 
@@ -123,3 +129,11 @@ def traffic(request: Request, tenant_id: str, limit: int = Query(100, ge=1, le=1
     tenant = _tenant(request, tenant_id)
     entries = list(tenant.traffic)[-limit:]
     return {"tenant": tenant_id, "traffic": entries}
+
+
+@router.put("/tenants/{tenant_id}/rate-limits")
+def rate_limits(request: Request, tenant_id: str, body: RateLimits):
+    """Turn the vendor rate limits off or scale them (1.0 = as documented)."""
+    tenant = _tenant(request, tenant_id)
+    tenant.set_rate_limits(body.enabled, body.scale)
+    return {"tenant": tenant_id, "rate_limits": body.model_dump()}
