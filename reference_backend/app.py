@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .control.routes import router as control_router
 from .dialects.base import Dialect
 from .engine import EngineError
+from .faults import FaultMiddleware
 from .settings import Settings
 from .tenants import TenantRegistry
 from .traffic import TrafficMiddleware
@@ -102,5 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body = {"error": {**exc.to_dict(), "request_id": rid}}
         return JSONResponse(body, status_code=exc.status)
 
+    # added last = outermost: traffic sees what the faults did
+    app.add_middleware(FaultMiddleware, registry=app.state.registry, dialects=dialects)
     app.add_middleware(TrafficMiddleware, record_path=settings.record_path)
     return app

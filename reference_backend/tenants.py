@@ -32,6 +32,7 @@ class Tenant:
     traffic: deque = field(default_factory=lambda: deque(maxlen=500))
     limiters: dict[tuple, TokenBucket] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)  # per-dialect extras (tokens, OTPs)
+    faults: list = field(default_factory=list)  # FaultRule, first match fires
     rate_limits: bool = True  # off: every bucket admits everything
     rate_scale: float = 1.0  # multiplies every documented rate and burst
 
@@ -102,6 +103,16 @@ class TenantRegistry:
             for k in stale:
                 del self._by_credential[k]
             return True
+
+    def by_any_credential(self, dialect: str, value: str) -> Tenant | None:
+        """The tenant owning `value` as any of `dialect`'s identifying credentials."""
+        for d in self.dialects:
+            if d.name == dialect:
+                for key in d.tenant_keys:
+                    tenant_id = self._by_credential.get((dialect, key, value))
+                    if tenant_id:
+                        return self._tenants.get(tenant_id)
+        return None
 
     def by_credential(self, dialect: str, key: str, value: str) -> Tenant | None:
         """The tenant whose `dialect` credential `key` equals `value` (exact match)."""

@@ -21,7 +21,8 @@ class InProcessClient:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        self._client = httpx.AsyncClient(transport=transport, base_url=base_url)
+        headers = {"x-posim-in-process": "1"}  # injected hangs skip real waiting
+        self._client = httpx.AsyncClient(transport=transport, base_url=base_url, headers=headers)
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         future = asyncio.run_coroutine_threadsafe(
@@ -57,3 +58,58 @@ class InProcessClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class TransportTimeout(Exception):
+    """The request may or may not have reached the backend; the client saw no answer."""
+
+
+def _to_response(resp: httpx.Response):
+    from .protocol.base import Response
+
+    if resp.status_code == 599 and resp.headers.get("x-posim-fault") == "drop":
+        raise TransportTimeout("the backend dropped the connection (injected fault)")
+    return Response(resp.status_code, dict(resp.headers), resp.content)
+
+
+class ASGITransport:
+    """Sends codec requests to an ASGI app in-process (the embedded reference backend)."""
+
+    def __init__(self, app, base_url: str = "http://posim.local") -> None:
+        self.client = InProcessClient(app, base_url)
+
+    def send(self, request):
+        resp = self.client.request(
+            request.method,
+            request.path,
+            headers=request.headers,
+            params=request.params,
+            json=request.json,
+        )
+        return _to_response(resp)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class HttpTransport:
+    """Sends codec requests over HTTP with httpx (`--target URL`)."""
+
+    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+        self.client = httpx.Client(base_url=base_url, timeout=timeout)
+
+    def send(self, request):
+        try:
+            resp = self.client.request(
+                request.method,
+                request.path,
+                headers=request.headers,
+                params=request.params,
+                json=request.json,
+            )
+        except httpx.TimeoutException as exc:
+            raise TransportTimeout(str(exc)) from exc
+        return _to_response(resp)
+
+    def close(self) -> None:
+        self.client.close()

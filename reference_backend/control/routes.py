@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from datetime import timedelta
+from typing import Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from pydantic import BaseModel, Field, ValidationError
 
 from ..engine import EngineError, ProgramConfig
 from ..engine import snapshot as snapshots
+from ..faults import FaultRule
 from ..tenants import Tenant
 
 router = APIRouter(prefix="/_posim", tags=["control plane"])
@@ -16,6 +19,33 @@ router = APIRouter(prefix="/_posim", tags=["control plane"])
 
 class Advance(BaseModel):
     seconds: float = Field(ge=0)
+
+
+class FaultIn(BaseModel):
+    kind: Literal["latency", "error", "rate_limit", "drop", "lose_response"]
+    dialect: str | None = None
+    route: str | None = None
+    method: str | None = None
+    member: str | None = None
+    probability: float = Field(1.0, ge=0, le=1)
+    seed: int = 0
+    count: int | None = Field(None, ge=1)
+    latency_ms: int = Field(0, ge=0, le=60_000)
+    jitter_ms: int = Field(0, ge=0, le=60_000)
+    status: int = Field(503, ge=500, le=599)
+    retry_after_s: float = Field(1.0, ge=0, le=3600)
+    hang_s: float = Field(5.0, ge=0, le=120)
+
+
+class VoucherIn(BaseModel):
+    code: str = Field(min_length=1, max_length=64)
+    member_id: str | None = None
+    uses: int = Field(1, ge=1)
+    discount_kind: Literal["fixed", "percent", "points"] = "fixed"
+    discount_value: int = Field(0, ge=0)
+    series_id: str | None = None
+    name: str | None = None
+    valid_days: int | None = Field(None, ge=1)
 
 
 class RateLimits(BaseModel):
@@ -137,3 +167,52 @@ def rate_limits(request: Request, tenant_id: str, body: RateLimits):
     tenant = _tenant(request, tenant_id)
     tenant.set_rate_limits(body.enabled, body.scale)
     return {"tenant": tenant_id, "rate_limits": body.model_dump()}
+
+
+@router.post("/tenants/{tenant_id}/faults", status_code=201)
+def add_fault(request: Request, tenant_id: str, body: FaultIn):
+    """Add a fault rule; rules are tried in order and the first match fires."""
+    tenant = _tenant(request, tenant_id)
+    try:
+        rule = FaultRule(rule_id=f"f{len(tenant.faults) + 1}", **body.model_dump())
+    except re.error as exc:
+        raise HTTPException(400, f"route is not a valid regular expression: {exc}") from exc
+    tenant.faults.append(rule)
+    return rule.public()
+
+
+@router.get("/tenants/{tenant_id}/faults")
+def list_faults(request: Request, tenant_id: str):
+    return {"faults": [rule.public() for rule in _tenant(request, tenant_id).faults]}
+
+
+@router.delete("/tenants/{tenant_id}/faults")
+def clear_faults(request: Request, tenant_id: str):
+    tenant = _tenant(request, tenant_id)
+    cleared = len(tenant.faults)
+    tenant.faults.clear()
+    return {"cleared": cleared}
+
+
+@router.post("/tenants/{tenant_id}/vouchers", status_code=201)
+def seed_voucher(request: Request, tenant_id: str, body: VoucherIn):
+    """Issue a voucher code (to a member, or to nobody): test data for any dialect."""
+    engine = _tenant(request, tenant_id).engine
+    series_id = body.series_id or f"seed-{body.code}"
+    try:
+        if series_id not in engine.state.series:
+            until = None
+            if body.valid_days:
+                until = engine.now() + timedelta(days=body.valid_days)
+            engine.create_series(
+                body.name or body.code,
+                discount_kind=body.discount_kind,
+                discount_value=body.discount_value,
+                uses_per_code=body.uses,
+                valid_until=until,
+                series_id=series_id,
+            )
+        voucher = engine.issue_voucher(series_id, body.member_id, body.code)
+    except EngineError as exc:
+        raise HTTPException(exc.status if exc.status != 422 else 400, exc.message) from exc
+    return {"code": voucher.code, "series_id": series_id, "member_id": voucher.owner_id}

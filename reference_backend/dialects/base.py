@@ -12,7 +12,15 @@ from fastapi.responses import Response
 from ..engine import EngineError
 
 # kinds of framework-level failure a dialect must render in its own envelope
-FAILURE_KINDS = ("malformed_json", "validation", "not_found", "method_not_allowed", "internal")
+FAILURE_KINDS = (
+    "malformed_json",
+    "validation",
+    "not_found",
+    "method_not_allowed",
+    "internal",
+    "rate_limited",  # an injected 429 burst (the app adds Retry-After)
+    "unavailable",  # an injected 5xx
+)
 
 
 @dataclass(frozen=True)

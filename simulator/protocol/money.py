@@ -1,0 +1,17 @@
+"""Minor units <-> the decimal numbers vendors put on the wire."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+
+def to_major(minor: int, minor_units: int = 2) -> float:
+    return float(Decimal(minor).scaleb(-minor_units))
+
+
+def to_minor(major, minor_units: int = 2) -> int:
+    """Vendors send numbers or numeric strings; round half up to the smallest unit."""
+    if major is None:
+        return 0
+    value = Decimal(str(major)).scaleb(minor_units)
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -1,0 +1,108 @@
+"""posim's pytest plugin: options, the `world` fixture and vendor-neutral scenario plumbing.
+
+Every scenario runs once per dialect. On posim (embedded or `--posim-target` of a posim
+server) each scenario gets a fresh tenant and the ledger audit runs after it; a violation
+fails the scenario. A scenario tagged `@needs_<capability>` that a vendor cannot express is
+reported as skipped with "not applicable to <vendor>: <reason>", never dropped silently.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .backends import embedded, live, parse_credentials
+from .protocol import DIALECTS, codec_class
+from .world import World
+
+CAPABILITIES = (
+    "holds",
+    "hold_expiry",
+    "pending",
+    "referrals",
+    "voucher_validate",
+    "voucher_list",
+    "identify_by_card",
+    "control_plane",
+)
+FEATURE_TAGS = ("members", "checkout", "orders", "refunds", "vouchers", "referrals")
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("posim")
+    group.addoption("--posim-target", default=None, help="base URL of a live backend")
+    group.addoption("--posim-dialect", default="all", help="gameball, wll, capillary or all")
+    group.addoption("--posim-credentials", default=None, help="JSON or k=v,k=v for the target")
+    group.addoption("--posim-timeout", type=float, default=10.0, help="HTTP timeout (seconds)")
+
+
+def pytest_configure(config):
+    for cap in CAPABILITIES:
+        config.addinivalue_line("markers", f"needs_{cap}: scenario needs {cap.replace('_', ' ')}")
+    for tag in FEATURE_TAGS:
+        config.addinivalue_line("markers", f"{tag}: {tag} scenarios")
+
+
+def selected_dialects(config) -> list[str]:
+    chosen = config.getoption("--posim-dialect", "all")
+    if chosen == "all":
+        return list(DIALECTS)
+    names = [d.strip() for d in chosen.split(",") if d.strip()]
+    unknown = [d for d in names if d not in DIALECTS]
+    if unknown:
+        raise pytest.UsageError(f"unknown dialect(s): {', '.join(unknown)}")
+    return names
+
+
+def pytest_generate_tests(metafunc):
+    if "dialect" in metafunc.fixturenames:
+        metafunc.parametrize("dialect", selected_dialects(metafunc.config), scope="function")
+
+
+@pytest.fixture(scope="session")
+def posim_app():
+    """The embedded reference backend: frozen clocks, audit after every command."""
+    from reference_backend.app import create_app
+    from reference_backend.settings import Settings
+
+    return create_app(Settings(running_clock=False, check_invariants=True, demo_tenant=False))
+
+
+def not_applicable(request, dialect: str, has_control_plane: bool) -> str | None:
+    codec_cls = codec_class(dialect)
+    for marker in request.node.iter_markers():
+        if not marker.name.startswith("needs_"):
+            continue
+        capability = marker.name[len("needs_") :]
+        if capability == "control_plane":
+            if not has_control_plane:
+                return "the target has no posim control plane (clock, faults, seeding)"
+            continue
+        reason = codec_cls.not_applicable.get(capability)
+        if reason:
+            return reason
+    return None
+
+
+@pytest.fixture
+def world(request, dialect):
+    config = request.config
+    target = config.getoption("--posim-target")
+    credentials = parse_credentials(config.getoption("--posim-credentials"))
+    reason = not_applicable(request, dialect, target is None or credentials is None)
+    if reason:
+        pytest.skip(f"not applicable to {dialect}: {reason}")
+
+    def make_backend(program: dict):
+        if target:
+            timeout = config.getoption("--posim-timeout")
+            return live(target, dialect, credentials, program, timeout)
+        return embedded(request.getfixturevalue("posim_app"), dialect, program)
+
+    w = World(dialect, make_backend, salt=request.node.nodeid)
+    yield w
+    try:
+        if w._backend is not None and w._backend.control is not None:
+            violations = w._backend.control.audit()
+            assert violations == [], f"ledger audit failed after the scenario: {violations}"
+    finally:
+        w.close()
