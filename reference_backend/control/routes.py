@@ -216,3 +216,9 @@ def seed_voucher(request: Request, tenant_id: str, body: VoucherIn):
     except EngineError as exc:
         raise HTTPException(exc.status if exc.status != 422 else 400, exc.message) from exc
     return {"code": voucher.code, "series_id": series_id, "member_id": voucher.owner_id}
+
+
+@router.get("/ping")
+def ping():
+    """A trivial endpoint on the same server: the ceiling benchmarks compare against."""
+    return {"ok": True}

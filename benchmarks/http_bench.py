@@ -1,0 +1,87 @@
+"""HTTP figures: each dialect's hot path on `posim serve` (uvicorn, 1 worker, 50 connections),
+beside a trivial endpoint on the same server (the ceiling), and WireMock's static stubs of
+the same calls where Java and npm are available.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import httpx
+
+from simulator.backends import SCENARIO_PROGRAM
+from simulator.gateway import LoyaltyGateway
+from simulator.protocol import DIALECTS, codec_for
+from simulator.server import ServerProcess
+from simulator.transports import HttpTransport
+
+from . import wiremock
+
+MEMBER = "bench-member"
+
+
+def load(url: str, flow: str, seconds: float, connections: int = 50, **kw: str) -> dict:
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.httpload",
+        url,
+        flow,
+        "--connections",
+        str(connections),
+        "--seconds",
+        str(seconds),
+    ]
+    for key, value in kw.items():
+        cmd += [f"--{key}", value]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=seconds + 60)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _prepare(url: str, dialect: str) -> dict:
+    created = httpx.post(f"{url}/_posim/tenants", json={"config": SCENARIO_PROGRAM}).json()
+    httpx.put(f"{url}/_posim/tenants/{created['tenant']}/rate-limits", json={"enabled": False})
+    creds = created["credentials"][dialect]
+    gateway = LoyaltyGateway(codec_for(dialect, creds), HttpTransport(url))
+    gateway.enroll(MEMBER, mobile="+201000000000", email="bench@example.com")
+    gateway.earn_points(MEMBER, 10_000_000, "bench-seed")
+    return creds
+
+
+def run(seconds: float = 8.0) -> list[dict]:
+    rows: list[dict] = []
+    with ServerProcess() as server:
+        ceiling = load(server.url, "ping", seconds)
+        rows.append({"target": "posim", "call": "trivial GET /_posim/ping", **ceiling})
+        for dialect in DIALECTS:
+            try:
+                creds = _prepare(server.url, dialect)
+            except (ImportError, Exception) as exc:  # a dialect without a codec yet
+                rows.append({"target": "posim", "call": f"{dialect}: skipped ({exc})"})
+                continue
+            kw = {"dialect": dialect, "credentials": json.dumps(creds), "member": MEMBER}
+            for flow in ("balance", "hold_release"):
+                figures = load(server.url, flow, seconds, **kw)
+                figures["ratio"] = figures["rps"] / ceiling["rps"]
+                rows.append({"target": "posim", "call": f"{dialect} {flow}", **figures})
+    rows.extend(wiremock.run(seconds))
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    out = [
+        "| target | call | req/s | p50 ms | p99 ms | ratio to ceiling | errors |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        if "rps" not in r:
+            out.append(f"| {r['target']} | {r['call']} | | | | | |")
+            continue
+        ratio = f"{r['ratio']:.0%}" if "ratio" in r else ""
+        out.append(
+            f"| {r['target']} | {r['call']} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | "
+            f"{r['p99_ms']:.1f} | {ratio} | {r['errors']} |"
+        )
+    return "\n".join(out)
