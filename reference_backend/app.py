@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .control.routes import router as control_router
-from .dialects.base import Dialect
+from .dialects.base import Dialect, dialect_for_path
 from .engine import EngineError
 from .faults import FaultMiddleware
 from .settings import Settings
@@ -38,10 +38,7 @@ def load_dialects() -> list[Dialect]:
 
 
 def _dialect_for(app: FastAPI, path: str) -> Dialect | None:
-    for dialect in app.state.dialects:
-        if any(path.startswith(prefix) for prefix in dialect.prefixes):
-            return dialect
-    return None
+    return dialect_for_path(app.state.dialects, path)
 
 
 def _failure(request: Request, status: int, kind: str, message: str):

@@ -16,6 +16,8 @@ from typing import Literal
 
 from starlette.requests import Request
 
+from .dialects.base import dialect_for_path
+
 FAULT_HEADER = "x-posim-fault"
 IN_PROCESS_HEADER = "x-posim-in-process"  # set by the in-process transport: no real waiting
 FaultKind = Literal["latency", "error", "rate_limit", "drop", "lose_response"]
@@ -84,16 +86,10 @@ class FaultMiddleware:
         self.registry = registry
         self.dialects = dialects
 
-    def _dialect(self, path: str):
-        for dialect in self.dialects:
-            if any(path.startswith(p) for p in dialect.prefixes):
-                return dialect
-        return None
-
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["path"].startswith("/_posim"):
             return await self.app(scope, receive, send)
-        dialect = self._dialect(scope["path"])
+        dialect = dialect_for_path(self.dialects, scope["path"])
         tenant = None
         if dialect is not None:
             for value in credential_candidates(scope.get("headers", [])):

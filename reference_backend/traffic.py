@@ -24,8 +24,25 @@ def masked_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
     out = {}
     for raw_name, raw_value in headers:
         name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
-        out[name] = mask(value) if any(h in name for h in _SECRET_HINTS) else value
+        out[name] = mask(value) if _secret(name) else value
     return out
+
+
+def _secret(name: str) -> bool:
+    name = name.lower()
+    return any(h in name for h in _SECRET_HINTS)
+
+
+def masked_json(value: Any) -> Any:
+    """Mask the values of secret-looking keys anywhere in a JSON document."""
+    if isinstance(value, dict):
+        return {
+            k: mask(str(v)) if _secret(str(k)) and isinstance(v, str | int) else masked_json(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [masked_json(v) for v in value]
+    return value
 
 
 def _body(chunks: list[bytes]) -> Any:
@@ -33,7 +50,7 @@ def _body(chunks: list[bytes]) -> Any:
     if not raw:
         return None
     try:
-        return json.loads(raw)
+        return masked_json(json.loads(raw))
     except ValueError:
         return raw.decode("utf-8", "replace")
 

@@ -41,6 +41,22 @@ class Receipt:
     points_redeemed: int = 0
     vouchers: tuple[str, ...] = ()
     refunded: int = 0
+    returned: dict[str, int] = field(default_factory=dict)  # sku -> quantity refunded
+
+    def refund_money(self, amount: int | None, lines: tuple[tuple[str, int], ...]) -> int:
+        """The money a refund gives back: an amount, lines scaled to what was paid, or the rest."""
+        left = self.paid - self.refunded
+        if amount is not None:
+            return amount
+        if not lines:
+            return left
+        prices = {line.sku: line.unit_price for line in self.lines}
+        gross = sum(line.quantity * line.unit_price for line in self.lines) or 1
+        before = sum(prices.get(sku, 0) * q for sku, q in self.returned.items())
+        after = before + sum(prices.get(sku, 0) * q for sku, q in lines)
+        if after >= gross:
+            return left
+        return self.paid * after // gross - self.paid * before // gross
 
     def loyalty_lines(self) -> list[str]:
         out = []
@@ -221,7 +237,15 @@ class Terminal:
                 lines=lines,
                 sale_total=receipt.total,
                 store_id=self.store.store_id,
+                sale_paid=receipt.paid,
+                points_earned=receipt.points_earned,
+                points_redeemed=receipt.points_redeemed,
+                refunded_before=receipt.refunded,
+                money=receipt.refund_money(amount, lines),
+                lines_detail=tuple(receipt.lines),
             )
         )
-        receipt.refunded += result.amount
+        receipt.refunded += result.amount or receipt.refund_money(amount, lines)
+        for sku, qty in lines:
+            receipt.returned[sku] = receipt.returned.get(sku, 0) + qty
         return result

@@ -106,3 +106,50 @@ def world(request, dialect):
             assert violations == [], f"ledger audit failed after the scenario: {violations}"
     finally:
         w.close()
+
+
+# -- fixtures for integrators' own tests ---------------------------------------------------
+@pytest.fixture
+def loyalty_dialect(request) -> str:
+    """Which vendor API the fixtures below speak; override this fixture to choose."""
+    return selected_dialects(request.config)[0]
+
+
+@pytest.fixture
+def loyalty_backend(request):
+    """The embedded reference backend (an ASGI app), or None with --posim-target."""
+    if request.config.getoption("--posim-target"):
+        return None
+    return request.getfixturevalue("posim_app")
+
+
+@pytest.fixture
+def loyalty_tenant(request, loyalty_dialect, loyalty_backend):
+    """A fresh, isolated tenant: credentials, transport and (on posim) the control plane."""
+    config = request.config
+    target = config.getoption("--posim-target")
+    if target:
+        credentials = parse_credentials(config.getoption("--posim-credentials"))
+        backend = live(
+            target, loyalty_dialect, credentials, timeout=config.getoption("--posim-timeout")
+        )
+    else:
+        backend = embedded(loyalty_backend, loyalty_dialect)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def gateway(loyalty_tenant):
+    """A LoyaltyGateway speaking the tenant's vendor API."""
+    from .gateway import LoyaltyGateway
+
+    return LoyaltyGateway(loyalty_tenant.codec(), loyalty_tenant.transport)
+
+
+@pytest.fixture
+def pos(gateway):
+    """One till: store-01, lane-1, over the gateway."""
+    from .pos import Store, Terminal
+
+    return Terminal(Store("store-01", "Store 01", ("lane-1",)), "lane-1", "cashier-1", gateway)

@@ -36,3 +36,16 @@ class Dialect:
     tenant_keys: tuple[str, ...] = ()
     # an EngineError that escaped a route -> vendor-shaped response (None: routes map their own)
     render_error: Callable[[Request, EngineError], Response] | None = None
+
+
+def owns(prefix: str, path: str) -> bool:
+    """A prefix owns a path on a segment boundary: "/v1" owns "/v1/users", not "/v1.1/x"."""
+    prefix = prefix.rstrip("/")
+    return path == prefix or path.startswith(prefix + "/")
+
+
+def dialect_for_path(dialects, path: str) -> Dialect | None:
+    for dialect in dialects:
+        if any(owns(prefix, path) for prefix in dialect.prefixes):
+            return dialect
+    return None

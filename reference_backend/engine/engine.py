@@ -98,6 +98,7 @@ class Engine:
                 stored = st.idempotency.get(slot)
                 if stored is not None:
                     if stored.fingerprint != fp:
+                        self._reject_if_invalid(fn)
                         raise EngineError("idempotency_key_reused", "key used with other params")
                     if stored.error is not None:
                         raise EngineError(stored.error[0], stored.error[1], **stored.error[2])
@@ -121,6 +122,21 @@ class Engine:
                     st.broken = f"after {op}: {found[0]}"
                     raise EngineError("invariant_violation", st.broken, violations=len(found))
             return result
+
+    def _reject_if_invalid(self, fn: Callable[[], Any]) -> None:
+        """B9: invalid_request outranks idempotency_key_reused. Dry-run the command on a
+        scratch copy of the state to learn whether it is malformed; the copy is dropped."""
+        real = self.state
+        self.state = copy.deepcopy(real)
+        try:
+            fn()
+        except EngineError as exc:
+            if exc.code == "invalid_request":
+                raise
+        except Exception:  # a broken dry run proves nothing; the key error stands
+            pass
+        finally:
+            self.state = real
 
     def _prune_keys(self) -> None:
         st = self.state
@@ -233,13 +249,19 @@ class Engine:
     def redeem_points(
         self,
         member_id: str,
-        points: int,
+        points: int | None = None,
         redemption_id: str | None = None,
         order_id: str | None = None,
         key: str | None = None,
+        hold_id: str | None = None,
     ) -> Outcome[Redemption]:
+        """Spend points now; with hold_id, capture that hold (all, or `points` of it) instead."""
         params = dict(
-            member_id=member_id, pts=points, redemption_id=redemption_id, order_id=order_id
+            member_id=member_id,
+            pts=points,
+            redemption_id=redemption_id,
+            order_id=order_id,
+            hold_id=hold_id,
         )
         return self._command(
             "redeem", params, lambda: Outcome(*redemptions.redeem(self.state, **params)), key

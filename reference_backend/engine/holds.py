@@ -99,7 +99,7 @@ def check_capturable(state: State, hold: Hold, pts: int | None) -> int:
     if hold.state == "expired" or state.now >= hold.expires_at:
         raise EngineError("hold_expired", f"hold {hold.hold_id!r} expired at {hold.expires_at}")
     amount = hold.amount if pts is None else pts
-    if not isinstance(amount, int) or amount <= 0:
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
         raise invalid("capture amount must be a positive integer", field="points")
     if amount > hold.amount:
         raise EngineError("capture_exceeds_hold", f"hold has {hold.amount} points")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from . import holds, points
@@ -9,6 +10,8 @@ from .errors import EngineError, invalid
 from .ledger import REDEMPTION
 from .model import EventRecord, Redemption
 from .state import State, fingerprint
+
+MAX_EVENT_AMOUNT = 10**12
 
 
 def _positive(value: Any, name: str) -> int:
@@ -20,23 +23,35 @@ def _positive(value: Any, name: str) -> int:
 def redeem(
     state: State,
     member_id: str,
-    pts: int,
+    pts: int | None,
     redemption_id: str | None = None,
     order_id: str | None = None,
+    hold_id: str | None = None,
 ) -> tuple[Redemption, bool]:
-    _positive(pts, "points")
-    fp = fingerprint([member_id, pts, order_id])
+    """Spend points now, or turn a pending hold into a reversible redemption (hold_id)."""
+    if hold_id is None or pts is not None:
+        _positive(pts, "points")
+    fp = fingerprint([member_id, pts, order_id, hold_id])
     if redemption_id is not None and redemption_id in state.redemptions:
         existing = state.redemptions[redemption_id]
         if existing.fingerprint == fp:
             return existing, True
         raise EngineError("redemption_conflict", f"redemption {redemption_id!r} differs")
+    hold = holds.get_hold(state, hold_id) if hold_id is not None else None
     state.active_member(member_id)
-    if pts < state.config.min_redeem_points:
-        raise invalid(f"redeem at least {state.config.min_redeem_points} points", field="points")
-    holds.check_available(state, member_id, pts)
     rid = redemption_id or state.new_id("rdm")
-    slices, _ = points.spend(state, member_id, pts, rid)
+    if hold is not None:
+        if hold.member_id != member_id:
+            raise EngineError("hold_member_mismatch", "the hold belongs to another member")
+        pts = holds.check_capturable(state, hold, pts)
+        slices = holds.capture(state, hold, pts, order_id)
+    else:
+        if pts < state.config.min_redeem_points:
+            raise invalid(
+                f"redeem at least {state.config.min_redeem_points} points", field="points"
+            )
+        holds.check_available(state, member_id, pts)
+        slices, _ = points.spend(state, member_id, pts, rid)
     record = Redemption(rid, member_id, pts, state.now, fp, slices, order_id=order_id)
     state.redemptions[rid] = record
     return record, False
@@ -78,11 +93,21 @@ def apply_event(
         raise EngineError("event_conflict", f"event {event_id!r} exists with other content")
     rule = state.config.event_rules.get(name)
     if rule is None:
+        state.active_member(member_id)  # B9: not-found and member state outrank a 422
         raise EngineError("event_not_configured", f"no rule for event {name!r}")
     if rule.action == "earn":
         raw = payload.get(rule.amount_field)
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or raw < 0:
-            raise invalid(f"{rule.amount_field} must be a number >= 0", field=rule.amount_field)
+        # JSON admits NaN, Infinity and 1e400: refuse them before any arithmetic
+        if (
+            isinstance(raw, bool)
+            or not isinstance(raw, int | float)
+            or not math.isfinite(raw)
+            or not 0 <= raw <= MAX_EVENT_AMOUNT
+        ):
+            raise invalid(
+                f"{rule.amount_field} must be a number from 0 to {MAX_EVENT_AMOUNT}",
+                field=rule.amount_field,
+            )
         pts = int(raw * rule.points_per_unit)
     else:
         pts = _positive(payload.get(rule.points_field), rule.points_field)

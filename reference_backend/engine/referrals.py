@@ -95,6 +95,7 @@ def clawback(state: State, order: Order) -> None:
         if lot is None:
             continue
         gap = points.revoke(state, lot.member_id, lot.amount, lot.lot_id, referral.referral_id)
+        state.members[lot.member_id].lifetime_earned -= lot.amount - gap  # I13: net of refunds
         state.record(lot.member_id, "referral_revoked", -(lot.amount - gap), referral.referral_id)
 
 

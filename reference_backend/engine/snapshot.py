@@ -13,6 +13,7 @@ from typing import Any
 from . import ledger, model
 from .clock import Clock
 from .config import ProgramConfig
+from .engine import Outcome
 from .state import State
 
 _CLASSES = {
@@ -21,6 +22,7 @@ _CLASSES = {
     for cls in vars(mod).values()
     if isinstance(cls, type) and dataclasses.is_dataclass(cls)
 }
+_CLASSES["Outcome"] = Outcome  # idempotency records store command results
 FORMAT = "posim-snapshot/1"
 
 

@@ -76,6 +76,13 @@ class RefundSale:
     lines: tuple[tuple[str, int], ...] = ()  # (sku, quantity)
     sale_total: int = 0
     store_id: str = ""
+    # what the receipt says, for vendors where the POS itself reverses points
+    sale_paid: int = 0
+    points_earned: int = 0
+    points_redeemed: int = 0
+    refunded_before: int = 0  # money already refunded on this receipt (minor units)
+    money: int = 0  # this refund's money as the POS computes it (lines scaled to paid)
+    lines_detail: tuple[SaleLine, ...] = ()  # the receipt's lines (sku, quantity, unit price)
 
 
 @dataclass(frozen=True)

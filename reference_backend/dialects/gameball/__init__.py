@@ -1,0 +1,20 @@
+"""Gameball REST API v4.0 (and v4.1) over the shared engine: the POS-relevant operations."""
+
+from __future__ import annotations
+
+from ..base import Dialect
+from .auth import NAME, new_credentials
+from .errors import render_error, render_failure
+from .routes import PREFIXES, build_router
+
+DIALECT = Dialect(
+    name=NAME,
+    prefixes=PREFIXES,
+    router=build_router(),
+    new_credentials=new_credentials,
+    render_failure=render_failure,
+    tenant_keys=("apiKey",),
+    render_error=render_error,
+)
+
+__all__ = ["DIALECT"]

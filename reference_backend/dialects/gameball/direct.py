@@ -1,0 +1,143 @@
+"""transactions/redeem and transactions/cashback: spend or earn without the order API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...engine import EngineError, Order
+from ...tenants import Tenant
+from . import holds, qr, store
+from .convert import numeric_id, points_value, stamp, to_major, to_minor
+from .customers import active_member, ensure_customer
+from .errors import GameballError
+from .orders import find_order
+from .schemas import CashbackRequest, RedeemRequest
+
+
+def redeem(tenant: Tenant, req: RedeemRequest) -> dict[str, Any]:
+    engine = tenant.engine
+    customer_id, scanned = qr.split_scan(tenant, req.customerId)
+    code = req.hash or scanned
+    request_digest = store.digest(req.model_dump(exclude={"transactionTime"}))
+    known = store.redeems(tenant).get(req.transactionId)
+    if known is not None:  # a retry: same content replays, other content is a duplicate id
+        if known["digest"] != request_digest:
+            raise GameballError(9004, f"Transaction id {req.transactionId!r} already exists")
+        return known["response"]
+    if find_order(tenant, req.transactionId) is not None:
+        raise GameballError(9004, f"Transaction id {req.transactionId!r} already exists")
+    active_member(engine, customer_id)
+    given = [x for x in (req.amount, req.points, req.holdReference) if x is not None]
+    if len(given) != 1:
+        raise GameballError(
+            3000 if not given else 3003, "Provide exactly one of amount, points or holdReference"
+        )
+    if code:
+        qr.check_hash(tenant, customer_id, code)
+    if req.holdReference:
+        points, money = _redeem_hold(tenant, customer_id, req.holdReference, req.transactionId)
+    else:
+        if req.points is not None:
+            points = req.points
+            money = engine.config.value_of_points(points)
+        else:
+            money = to_minor(engine.config, req.amount, "amount")
+            points = engine.config.points_to_cover(money)
+        _spend(tenant, customer_id, points, req.transactionId)
+    if code:
+        qr.burn_hash(tenant, customer_id, code)
+    response = {
+        "customerId": customer_id,
+        "gameballTransactionId": str(numeric_id("redeem", req.transactionId)),
+        "transactionId": req.transactionId,
+        "redeemAmount": to_major(engine.config, money),
+        "redeemEquivalentPoints": points,
+        "reason": req.reason or "",
+    }
+    store.redeems(tenant)[req.transactionId] = {
+        "customerId": customer_id,
+        "points": points,
+        "money": money,
+        "refunded": 0,
+        "at": stamp(engine.now()),
+        "digest": request_digest,
+        "response": response,
+    }
+    return response
+
+
+def _spend(tenant: Tenant, customer_id: str, points: int, transaction_id: str) -> None:
+    cfg = tenant.engine.config
+    if points < cfg.min_redeem_points:
+        raise GameballError(3003, f"Redeem at least {cfg.min_redeem_points} points")
+    try:
+        tenant.engine.redeem_points(customer_id, points, redemption_id=transaction_id)
+    except EngineError as exc:
+        raise GameballError.from_engine(exc) from exc
+
+
+def _redeem_hold(
+    tenant: Tenant, customer_id: str, hold_id: str, transaction_id: str
+) -> tuple[int, int]:
+    """Spend a hold's points as one redemption.
+
+    The engine has no "capture a hold into a redemption" yet (requested), so release and
+    redeem run back to back under the engine lock: no other writer can take the points in
+    between, and the hold is presented as "used".
+    """
+    engine = tenant.engine
+    with engine.lock:
+        hold = holds.find_hold(tenant, hold_id)
+        problem = holds.unusable(tenant, hold, customer_id)
+        if problem is not None:
+            raise problem
+        if hold.amount < engine.config.min_redeem_points:
+            raise GameballError(3003, f"Redeem at least {engine.config.min_redeem_points} points")
+        if engine.balance(customer_id)["debt"]:  # the redeem would fail after the release
+            raise GameballError(9008, "The customer owes points; the hold cannot be redeemed")
+        engine.release_hold(hold_id)
+        _spend(tenant, customer_id, hold.amount, transaction_id)
+        store.redeemed_holds(tenant)[hold_id] = transaction_id
+    money = hold.amount_minor
+    return hold.amount, engine.config.value_of_points(hold.amount) if money is None else money
+
+
+def cashback(tenant: Tenant, req: CashbackRequest) -> dict[str, Any]:
+    """Earn on an amount, recorded as an order so the refund endpoint can reverse it."""
+    engine = tenant.engine
+    request_digest = store.digest(req.model_dump(exclude={"transactionTime"}))
+    existing = find_order(tenant, req.transactionId)
+    replay = existing is not None and existing.attributes.get("gameball", {}).get("digest")
+    if replay == request_digest:
+        return _cashback_response(tenant, existing)  # a retry replays
+    if existing is not None or req.transactionId in store.redeems(tenant):
+        raise GameballError(9004, f"Transaction id {req.transactionId!r} already exists")
+    member = ensure_customer(engine, req.customerId, req.email, req.mobile)
+    amount = to_minor(engine.config, req.amount, "amount")
+    window = req.configurations.returnWindow if req.configurations else None
+    meta = req.model_dump(include={"merchant"}, exclude_none=True)
+    meta.update(kind="cashback", transactionTime=stamp(req.transactionTime), digest=request_digest)
+    try:
+        order = engine.record_order(
+            req.transactionId,
+            member.member_id,
+            amount,
+            paid_amount=amount,
+            return_window_days=window,
+            attributes={"gameball": meta},
+        ).value
+    except EngineError as exc:
+        if exc.code == "order_conflict":
+            message = f"Transaction id {req.transactionId!r} already exists"
+            raise GameballError(9004, message) from exc
+        raise GameballError.from_engine(exc) from exc
+    return _cashback_response(tenant, order)
+
+
+def _cashback_response(tenant: Tenant, order: Order) -> dict[str, Any]:
+    return {
+        "customerId": order.member_id,
+        "gameballTransactionId": numeric_id("order", order.order_id),
+        "rewardAmount": points_value(tenant.engine.config, order.points_earned),
+        "rewardEquivalentPoints": order.points_earned,
+    }

@@ -1,0 +1,148 @@
+"""Track order: earn on totalPaid, redeem through a hold, referral on the first purchase."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...engine import EngineError, Order
+from ...tenants import Tenant
+from . import store
+from .convert import stamp, to_minor
+from .customers import ensure_customer, usable_referrer
+from .errors import GameballError
+from .program import share_points
+from .schemas import LineItem, OrderRequest
+
+_HOLD_ERRORS = {
+    "hold_not_found": "not found",
+    "hold_expired": "expired",
+    "hold_already_captured": "already used",
+    "hold_already_released": "already released or used",
+    "hold_member_mismatch": "for another customer",
+}
+
+
+def engine_lines(tenant: Tenant, items: list[LineItem]) -> list[dict[str, Any]]:
+    """Engine lines need whole quantities; a fractional one (0.5 kg) becomes one line unit."""
+    cfg = tenant.engine.config
+    lines = []
+    for item in items:
+        whole = float(item.quantity).is_integer()
+        quantity = int(item.quantity) if whole else 1
+        unit = item.price if whole else item.price * item.quantity
+        category = item.category[0] if item.category else None
+        lines.append(
+            {
+                "sku": item.key,
+                "quantity": quantity,
+                "unit_price": to_minor(cfg, unit, "lineItems.price"),
+                "name": item.title,
+                "category": category,
+            }
+        )
+    return lines
+
+
+def _attributes(req: OrderRequest, request_digest: str) -> dict[str, Any]:
+    meta = req.model_dump(
+        exclude={"customerId", "orderId", "lineItems", "email", "mobile"}, exclude_none=True
+    )
+    meta["orderDate"] = stamp(req.orderDate)
+    meta["kind"] = "order"
+    meta["digest"] = request_digest
+    meta["lineKeys"] = [
+        {"sku": i.sku, "productId": i.productId, "quantity": i.quantity, "discount": i.discount}
+        for i in req.lineItems or ()
+    ]
+    return {"gameball": meta}
+
+
+def find_order(tenant: Tenant, order_id: str) -> Order | None:
+    try:
+        return tenant.engine.order(order_id)
+    except EngineError:
+        return None
+
+
+def record(tenant: Tenant, req: OrderRequest) -> dict[str, Any]:
+    """A retry with the same body replays the first result; other content is 9004."""
+    engine = tenant.engine
+    cfg = engine.config
+    request_digest = store.digest(req.model_dump(exclude={"orderDate"}))
+    existing = find_order(tenant, req.orderId)
+    if existing is not None:
+        if existing.attributes.get("gameball", {}).get("digest") != request_digest:
+            raise GameballError(9004, f"Order id {req.orderId!r} already exists")
+        return present(tenant, existing)
+    paid = to_minor(cfg, req.totalPaid, "totalPaid")
+    total = paid if req.totalPrice is None else to_minor(cfg, req.totalPrice, "totalPrice")
+    if req.orderId in store.redeems(tenant):
+        raise GameballError(9004, f"Transaction id {req.orderId!r} already exists")
+    member = ensure_customer(engine, req.customerId, req.email, req.mobile)
+    window = req.cashbackConfigurations.returnWindow if req.cashbackConfigurations else None
+    hold_id = req.redemption.pointsHoldReference if req.redemption else None
+    fields: dict[str, Any] = dict(
+        paid_amount=paid,
+        lines=engine_lines(tenant, req.lineItems or []),
+        hold_id=hold_id,
+        referral_code=usable_referrer(engine, member.member_id, req.referrerCode),
+        return_window_days=window,
+        attributes=_attributes(req, request_digest),
+    )
+    try:
+        outcome = engine.record_order(req.orderId, member.member_id, total, **fields)
+    except EngineError as exc:
+        if exc.code.startswith("referral"):  # a referral never blocks a sale
+            fields["referral_code"] = None
+            outcome = engine.record_order(req.orderId, member.member_id, total, **fields)
+        else:
+            raise _order_error(exc, hold_id, req.orderId) from exc
+    return present(tenant, outcome.value)
+
+
+def _order_error(exc: EngineError, hold_id: str | None, order_id: str) -> GameballError:
+    if exc.code in _HOLD_ERRORS:
+        return GameballError(9006, f"Hold reference {hold_id!r} is {_HOLD_ERRORS[exc.code]}")
+    if exc.code == "order_conflict":
+        return GameballError(9004, f"Order id {order_id!r} already exists with other content")
+    return GameballError.from_engine(exc)
+
+
+def present(tenant: Tenant, order: Order) -> dict[str, Any]:
+    """The union of the OAS and POS-guide response fields."""
+    body: dict[str, Any] = {
+        "customerId": order.member_id,
+        "orderId": order.order_id,
+        "rewardedPoints": order.points_earned,
+        "pointsEarned": order.points_earned,
+        "redeemedPoints": order.points_redeemed,
+        "pointsRedeemed": order.points_redeemed,
+        "status": "completed",
+    }
+    if order.lines:
+        body["lineItems"] = _present_lines(tenant, order)
+    return body
+
+
+def _present_lines(tenant: Tenant, order: Order) -> list[dict[str, Any]]:
+    keys = list(order.attributes.get("gameball", {}).get("lineKeys", []))
+    cfg = tenant.engine.config
+    keys += [{}] * (len(order.lines) - len(keys))
+    nets = [
+        max(0, line.total - to_minor(cfg, key.get("discount") or 0, "discount"))
+        for line, key in zip(order.lines, keys, strict=True)
+    ]
+    shares = share_points(cfg, nets, order.paid_amount)
+    rows = []
+    for line, key, (decimal, points) in zip(order.lines, keys, shares, strict=True):
+        quantity = key.get("quantity", line.quantity)
+        rows.append(
+            {
+                "productId": key.get("productId") or line.sku,
+                "quantity": int(quantity) if float(quantity).is_integer() else quantity,
+                "decimalPoints": decimal,
+                "points": points,
+                "score": points,
+            }
+        )
+    return rows

@@ -1,0 +1,36 @@
+"""The Gameball-only facts the engine does not keep, per tenant (cleared by a tenant reset).
+
+- redeems: transactions/redeem records: money value, points, money refunded so far, and the
+  stored response (Gameball refunds a redeem by money; the engine reverses it by points).
+- refunds: refundTransactionId -> (request digest, response), so a retried refund replays.
+- redeemed_holds: holds consumed by transactions/redeem (shown as "used").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from ...tenants import Tenant
+
+
+def _data(tenant: Tenant) -> dict[str, Any]:
+    return tenant.dialect_data("gameball")
+
+
+def redeems(tenant: Tenant) -> dict[str, dict[str, Any]]:
+    return _data(tenant).setdefault("redeems", {})
+
+
+def refunds(tenant: Tenant) -> dict[str, tuple[str, dict[str, Any]]]:
+    return _data(tenant).setdefault("refunds", {})
+
+
+def redeemed_holds(tenant: Tenant) -> dict[str, str]:
+    return _data(tenant).setdefault("redeemed_holds", {})
+
+
+def digest(payload: Any) -> str:
+    blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]

@@ -1,0 +1,184 @@
+"""Benefits: a reward bought by (or given to) a user, i.e. an engine voucher plus WLL timestamps.
+
+The engine owns the code and its single burn. WLL's extra lifecycle steps (redeemed, validated
+without burning) are timestamps kept per code in the dialect's tenant data. A benefit's id is
+derived from its code, so nothing else needs storing.
+
+States (WLL keeps no status field; timestamps say it): created -> redeemed -> burned, and
+created -> expired when `expiresAt` passes before redemption or validation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from ...engine import EngineError, Member, Voucher
+from ...tenants import Tenant
+from . import rewards, users
+from .auth import NAME, Caller
+from .errors import WllFail
+from .timefmt import iso
+from .users import NAMESPACE
+
+
+def benefit_id(code: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"benefit:{code}"))
+
+
+def _marks(tenant: Tenant) -> dict[str, dict[str, datetime]]:
+    return tenant.dialect_data(NAME).setdefault("benefit_marks", {})
+
+
+def marks(tenant: Tenant, code: str) -> dict[str, datetime]:
+    return _marks(tenant).get(code, {})
+
+
+def _mark(tenant: Tenant, code: str, name: str) -> None:
+    _marks(tenant).setdefault(code, {}).setdefault(name, tenant.engine.now())
+
+
+def all_vouchers(tenant: Tenant) -> list[Voucher]:
+    with tenant.engine.lock:
+        return list(tenant.engine.state.vouchers.values())
+
+
+def find(tenant: Tenant, ident: str) -> Voucher:
+    index = tenant.dialect_data(NAME).setdefault("benefit_ids", {})
+    code = index.get(ident)
+    if code is None:  # ids are derived, so a scan always finds them (after a restore too)
+        for voucher in all_vouchers(tenant):
+            index[benefit_id(voucher.code)] = voucher.code
+        code = index.get(ident)
+    if code is None:
+        raise WllFail(404, "Benefit not found")
+    return tenant.engine.voucher(code)
+
+
+def find_code(tenant: Tenant, code: str) -> Voucher:
+    """Codes as typed at a till: exact first, then case-insensitive."""
+    try:
+        return tenant.engine.voucher(code)
+    except EngineError:
+        for voucher in all_vouchers(tenant):
+            if voucher.code.upper() == code.upper():
+                return voucher
+    raise WllFail(404, "Voucher not found")
+
+
+def owned_by(tenant: Tenant, member: Member) -> list[Voucher]:
+    return tenant.engine.member_vouchers(member.member_id)
+
+
+def expires_at(tenant: Tenant, voucher: Voucher) -> datetime | None:
+    series = tenant.engine.series(voucher.series_id)
+    seconds = rewards.wll_fields(series).get("purchaseExpiration")
+    if seconds:
+        return voucher.created_at + timedelta(seconds=seconds)
+    return voucher.valid_until
+
+
+def is_burned(voucher: Voucher) -> bool:
+    return voucher.redeemed >= voucher.limit
+
+
+def state(tenant: Tenant, voucher: Voucher) -> str:
+    if is_burned(voucher):
+        return "burned"
+    m = marks(tenant, voucher.code)
+    if "redeemedAt" in m:
+        return "redeemed"
+    end = expires_at(tenant, voucher)
+    if "validatedAt" not in m and end is not None and tenant.engine.now() >= end:
+        return "expired"
+    return "created"
+
+
+def check_access(tenant: Tenant, who: Caller, voucher: Voucher) -> None:
+    """Users see only their own benefits; others' look like they do not exist."""
+    if who.is_user:
+        owner = users.find_by_auth_identifier(tenant, who.subject or "")
+        if owner is None or voucher.owner_id != owner.member_id:
+            raise WllFail(404, "Benefit not found")
+
+
+def redeem(tenant: Tenant, voucher: Voucher) -> None:
+    with tenant.engine.lock:
+        current = state(tenant, voucher)
+        if current == "redeemed":
+            raise WllFail(400, "Benefit has already been redeemed")
+        if current == "burned":
+            raise WllFail(400, "Voucher has already been used")
+        if current == "expired":
+            raise WllFail(400, "Benefit has expired")
+        if voucher.voided:
+            raise WllFail(400, "Voucher is no longer valid")
+        _mark(tenant, voucher.code, "redeemedAt")
+
+
+def validate(tenant: Tenant, voucher: Voucher, allow_future: bool) -> None:
+    """Check the code; burn it unless `allow_future`. A burn happens at most once (engine)."""
+    engine = tenant.engine
+    with engine.lock:  # the checks, the burn and the marks are one step for other callers
+        current = state(tenant, voucher)
+        if current == "burned":
+            raise WllFail(400, "Voucher has already been used")
+        if current != "redeemed":  # an unredeemed benefit never reaches validation
+            message = "Benefit has expired" if current == "expired" else "Benefit is not redeemed"
+            raise WllFail(400, message)
+        engine.validate_voucher(voucher.code)  # voided / not yet valid / series expiry
+        if not allow_future:
+            engine.burn_voucher(voucher.code, member_id=voucher.owner_id)
+            _mark(tenant, voucher.code, "burnedAt")
+        _mark(tenant, voucher.code, "validatedAt")
+
+
+def render(tenant: Tenant, voucher: Voucher, issued: Counter[str] | None = None) -> dict[str, Any]:
+    series = tenant.engine.series(voucher.series_id)
+    reward = rewards.render(tenant, series, issued)
+    m = marks(tenant, voucher.code)
+    owner = tenant.engine.member(voucher.owner_id) if voucher.owner_id else None
+    shown = "redeemedAt" in m or is_burned(voucher)  # OTP and pool codes appear on redemption
+    code = None
+    if reward["codeType"] != "HUMAN" and shown:
+        code = {
+            "id": str(uuid.uuid5(NAMESPACE, f"code:{voucher.code}")),
+            "createdAt": iso(voucher.created_at),
+            "updatedAt": iso(max(m.values(), default=voucher.created_at)),
+            "redeemedAt": iso(m.get("redeemedAt")),
+            "validatedAt": iso(m.get("validatedAt")),
+            "value": reward["code"] if reward["codeType"] == "STATIC" else voucher.code,
+        }
+    return {
+        "id": benefit_id(voucher.code),
+        "type": reward["type"],
+        "createdAt": iso(voucher.created_at),
+        "redeemedAt": iso(m.get("redeemedAt")),
+        "expiresAt": iso(expires_at(tenant, voucher)),
+        "burnedAt": iso(m.get("burnedAt") or _burned_elsewhere(tenant, voucher)),
+        "reward": reward,
+        "owner": _owner(owner),
+        "code": code,
+    }
+
+
+def _burned_elsewhere(tenant: Tenant, voucher: Voucher) -> datetime | None:
+    """A code burned through another dialect has no mark; its activity line has the time."""
+    if not is_burned(voucher) or voucher.owner_id is None:
+        return None
+    for line in reversed(tenant.engine.activities(voucher.owner_id)):
+        if line.kind == "voucher_burned" and line.ref == voucher.code:
+            return line.at
+    return None
+
+
+def _owner(member: Member | None) -> dict[str, Any] | None:
+    if member is None:
+        return None
+    return {
+        "id": member.member_id,
+        "accountNumber": member.account_number,
+        "authIdentifier": users.auth_identifier_of(member),
+    }

@@ -1,0 +1,108 @@
+"""JSend envelopes and the mapping of engine errors onto WLL's status codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from ...engine import EngineError
+
+
+class WllFail(Exception):
+    """A client failure rendered as `{"status":"fail","message",...,"data"}`."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        data: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.data = data
+        self.headers = headers or {}
+
+
+def success(data: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse({"status": "success", "data": data}, status_code=status)
+
+
+def fail_body(message: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    # JSend puts details in `data`; WLL's own SDK reads `message`, so both are sent.
+    return {"status": "fail", "message": message, "data": data}
+
+
+def error_body(message: str, code: int = 500) -> dict[str, Any]:
+    return {"status": "error", "message": message, "code": code}
+
+
+def render_fail(exc: WllFail) -> JSONResponse:
+    return JSONResponse(
+        fail_body(exc.message, exc.data), status_code=exc.status, headers=exc.headers
+    )
+
+
+_FAILURE_MESSAGES = {
+    "malformed_json": "Malformed JSON body",
+    "not_found": "Not Found",
+    "method_not_allowed": "Method Not Allowed",
+}
+
+
+def render_failure(request: Request, status: int, kind: str, message: str) -> JSONResponse:
+    """Framework-level failures (bad JSON, unknown route, crash) in the JSend shape."""
+    if status >= 500:
+        return JSONResponse(error_body("Internal Server Error", status), status_code=status)
+    shown = _FAILURE_MESSAGES.get(kind, message)
+    data = {"detail": message} if message != shown else None
+    return JSONResponse(fail_body(shown, data), status_code=status)
+
+
+# neutral engine code -> (HTTP status, message shown to the POS). Business refusals are 400:
+# 400, 403 and 404 are the only statuses WLL is seen answering with JSON bodies.
+_ENGINE_MAP: dict[str, tuple[int, str]] = {
+    "member_not_found": (404, "User not found"),
+    "voucher_not_found": (404, "Voucher not found"),
+    "member_blocked": (403, "User account is not active"),
+    "member_conflict": (409, "A user with this identifier already exists"),
+    "insufficient_points": (400, "Insufficient points"),
+    "voucher_already_burned": (400, "Voucher has already been used"),
+    "voucher_quantity_exceeded": (400, "Voucher has already been used"),
+    "voucher_reserved": (400, "Voucher is in use"),
+    "voucher_expired": (400, "Voucher has expired"),
+    "voucher_not_active": (400, "Voucher is not valid yet"),
+    "voucher_voided": (400, "Voucher is no longer valid"),
+    "voucher_owner_mismatch": (403, "Voucher belongs to another user"),
+    "voucher_pool_empty": (400, "Reward is out of stock"),
+    "event_conflict": (409, "An event with this id exists with different content"),
+    "event_not_configured": (400, "Event type has no reactor"),
+    "idempotency_key_reused": (409, "Idempotency key reused with different content"),
+    "idempotency_key_in_use": (409, "Request already in progress"),
+}
+
+
+def engine_fail(exc: EngineError) -> WllFail | None:
+    """The WLL failure for an engine error, or None for a server-side error."""
+    if exc.status >= 500:
+        return None
+    fallback = 400 if exc.status == 422 else exc.status  # WLL has no 422 in sight
+    status, message = _ENGINE_MAP.get(exc.code, (fallback, exc.message))
+    if exc.code == "invalid_request":
+        status, message = 400, exc.message
+    data = {"code": exc.code, **{k: v for k, v in exc.details.items() if _jsonable(v)}}
+    return WllFail(status, message, data)
+
+
+def _jsonable(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool) or value is None
+
+
+def render_error(request: Request, exc: EngineError) -> JSONResponse:
+    failure = engine_fail(exc)
+    if failure is None:
+        return JSONResponse(error_body("Internal Server Error", 500), status_code=500)
+    return render_fail(failure)

@@ -1,0 +1,122 @@
+"""Reporting events: who may report which type, payload checks, and the reactor (engine rule).
+
+Event ids: WLL documents no de-duplication, so an event without an `id` is always new. A
+client-supplied `id` makes the report idempotent: the same content returns the stored event,
+different content is a 409.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ...engine import Member
+from ...engine.state import fingerprint
+from ...tenants import Tenant
+from . import payload_schema, users
+from .auth import NAME, Caller
+from .errors import WllFail
+from .event_types import INTRINSIC, EventType, all_event_types, has_reactor, schema_for_rule
+from .schemas import EventIn
+from .timefmt import iso
+
+
+def event_type_for(tenant: Tenant, name: str) -> EventType:
+    if name in INTRINSIC:
+        raise WllFail(400, f"{name} is an intrinsic event type and cannot be reported")
+    found = all_event_types(tenant).get(name)
+    if found is None:
+        raise WllFail(400, f"Unknown event type {name}")
+    return found
+
+
+def authorise(who: Caller, etype: EventType) -> None:
+    if who.is_admin:
+        return
+    if who.kind == "secret":
+        if etype.secret is None or who.secret != etype.secret:
+            raise WllFail(401, "Invalid event type secret")
+        return
+    if who.kind == "anonymous":
+        raise WllFail(401, "A user token, admin token or event type secret is required")
+    if not etype.public:
+        raise WllFail(403, f"{etype.name} is private: report it with an admin token or its secret")
+
+
+def subject_of(tenant: Tenant, who: Caller, body: EventIn) -> Member:
+    if body.subject is None:
+        if who.is_user:
+            return users.me(tenant, who)
+        raise WllFail(400, "Validation failed", {"subject": "is required"})
+    member = users.resolve_subject(tenant, body.subject)
+    if who.is_user and users.auth_identifier_of(member) != who.subject:
+        raise WllFail(403, "A user token can only report events about its own user")
+    return member
+
+
+def _custom_events(tenant: Tenant) -> dict[str, dict[str, Any]]:
+    return tenant.dialect_data(NAME).setdefault("events", {})
+
+
+def _new_event_id(tenant: Tenant) -> str:
+    taken = tenant.engine.state.events
+    n = len(taken) + len(_custom_events(tenant)) + 1
+    while True:
+        candidate = str(uuid.uuid5(users.NAMESPACE, f"{tenant.tenant_id}:event:{n}"))
+        if candidate not in taken and candidate not in _custom_events(tenant):
+            return candidate
+        n += 1
+
+
+def report(tenant: Tenant, member: Member, body: EventIn) -> dict[str, Any]:
+    engine = tenant.engine
+    with engine.lock:  # id allocation and the write are one step
+        event_id = body.id or _new_event_id(tenant)
+        if has_reactor(tenant, body.type):
+            if event_id in _custom_events(tenant):
+                raise WllFail(409, "An event with this id exists with different content")
+            record = engine.apply_event(member.member_id, body.type, body.payload, event_id).value
+            return render(member, event_id, record.name, record.payload, record.at)
+        return _record_custom(tenant, member, body, event_id)
+
+
+def _record_custom(tenant: Tenant, member: Member, body: EventIn, event_id: str):
+    """A type with no reactor moves no points; it is kept so replays behave the same."""
+    stored = _custom_events(tenant).get(event_id)
+    fp = fingerprint([member.member_id, body.type, body.payload])
+    if stored is not None or event_id in tenant.engine.state.events:
+        if stored is None or stored["fingerprint"] != fp:
+            raise WllFail(409, "An event with this id exists with different content")
+        return render(member, event_id, stored["type"], stored["payload"], stored["at"])
+    at = tenant.engine.now()
+    _custom_events(tenant)[event_id] = {
+        "type": body.type,
+        "member_id": member.member_id,
+        "payload": dict(body.payload),
+        "at": at,
+        "fingerprint": fp,
+    }
+    return render(member, event_id, body.type, body.payload, at)
+
+
+def check_payload(tenant: Tenant, etype: EventType, payload: dict[str, Any]) -> None:
+    errors = payload_schema.check(etype.schema, payload, "payload")
+    rule = tenant.engine.config.event_rules.get(etype.name)
+    if rule is not None:  # a registered schema may be looser than what the reactor needs
+        errors = {**payload_schema.check(schema_for_rule(rule), payload, "payload"), **errors}
+    if errors:
+        raise WllFail(400, "Payload does not match the event type schema", errors)
+
+
+def render(member: Member, event_id: str, name: str, payload: dict, at) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "type": name,
+        "subject": {
+            "id": member.member_id,
+            "accountNumber": member.account_number,
+            "authIdentifier": users.auth_identifier_of(member),
+        },
+        "payload": payload,
+        "createdAt": iso(at),
+    }

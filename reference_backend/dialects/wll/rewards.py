@@ -1,0 +1,175 @@
+"""Rewards over engine voucher series; WLL-only fields ride in `series.attributes["wll"]`.
+
+Series created by other dialects are shown too, with fields derived from the series.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from ...engine import EngineError, VoucherSeries
+from ...tenants import Tenant
+from .auth import NAME
+from .errors import WllFail
+from .schemas import RewardIn
+from .timefmt import iso
+from .users import NAMESPACE
+
+_ENGINE_KIND = {"ABSOLUTE": "fixed", "FIXED": "fixed", "PERCENTAGE": "percent"}
+_WLL_KIND = {"fixed": "ABSOLUTE", "percent": "PERCENTAGE"}
+
+
+def reward_not_found() -> WllFail:
+    return WllFail(404, "Reward not found")
+
+
+def wll_fields(series: VoucherSeries) -> dict[str, Any]:
+    return series.attributes.get(NAME) or {}
+
+
+def all_series(tenant: Tenant) -> list[VoucherSeries]:
+    with tenant.engine.lock:
+        return list(tenant.engine.state.series.values())
+
+
+def get(tenant: Tenant, reward_id: str) -> VoucherSeries:
+    try:
+        return tenant.engine.series(reward_id)
+    except EngineError as exc:
+        raise reward_not_found() from exc
+
+
+def _new_reward_id(tenant: Tenant) -> str:
+    existing = tenant.engine.state.series
+    n = len(existing) + 1
+    while str(uuid.uuid5(NAMESPACE, f"{tenant.tenant_id}:reward:{n}")) in existing:
+        n += 1
+    return str(uuid.uuid5(NAMESPACE, f"{tenant.tenant_id}:reward:{n}"))
+
+
+def create(tenant: Tenant, body: RewardIn) -> VoucherSeries:
+    engine = tenant.engine
+    code_type = body.code_type or ("POOL" if body.codes else "OTP")
+    first = body.discounts[0] if body.discounts else None
+    fields = {
+        "name": body.name,
+        "summary": body.summary,
+        "description": body.description,
+        "pictureUrl": body.picture_url,
+        "priority": body.priority,
+        "type": body.type,
+        "codeType": code_type if body.type == "VOUCHER" else None,
+        "code": body.code,
+        "value": body.value,
+        "purchasable": body.type == "VOUCHER" if body.purchasable is None else body.purchasable,
+        "availability": {
+            "start": iso(body.availability.start) if body.availability else None,
+            "end": iso(body.availability.end) if body.availability else None,
+        },
+        "purchaseExpiration": body.purchase_expiration,
+        "discounts": [d.model_dump(by_alias=False) for d in body.discounts],
+        "redemptionMessage": body.redemption_message,
+        "metadata": body.metadata,
+        "createdAt": iso(engine.now()),
+    }
+    with engine.lock:
+        return engine.create_series(
+            body.name,
+            series_id=_new_reward_id(tenant),
+            discount_kind=_ENGINE_KIND[first.type] if first else "fixed",
+            discount_value=int(first.value) if first else 0,
+            points_cost=body.price,
+            codes=body.codes,
+            # a pool reward hands out uploaded codes only; empty pool = out of stock
+            attributes={NAME: fields, "pool_only": code_type == "POOL"},
+        )
+
+
+def add_codes(tenant: Tenant, reward_id: str, codes: list[str]) -> VoucherSeries:
+    series = get(tenant, reward_id)
+    return tenant.engine.add_codes(series.series_id, codes)
+
+
+def discounts(series: VoucherSeries) -> list[dict[str, Any]]:
+    fields = wll_fields(series)
+    if NAME in series.attributes:
+        raw = fields.get("discounts", [])
+    elif series.discount_kind in _WLL_KIND:
+        raw = [{"type": _WLL_KIND[series.discount_kind], "value": series.discount_value}]
+    else:
+        raw = []
+    return [
+        {
+            "id": str(uuid.uuid5(NAMESPACE, f"discount:{series.series_id}:{i}")),
+            "type": d["type"],
+            "value": str(d["value"]),  # WLL sends the value as a string
+            "sku": d.get("sku"),
+            "productSku": d.get("product_sku"),
+            "venues": d.get("venues", []),
+        }
+        for i, d in enumerate(raw)
+    ]
+
+
+def issued_counts(tenant: Tenant) -> Counter[str]:
+    """Vouchers issued per series; list endpoints compute it once per request."""
+    with tenant.engine.lock:
+        return Counter(v.series_id for v in tenant.engine.state.vouchers.values())
+
+
+def _stock(tenant: Tenant, series: VoucherSeries, issued: Counter[str] | None):
+    consumed = (issued or issued_counts(tenant))[series.series_id]
+    if series.attributes.get("pool_only"):
+        return consumed + len(series.pool), consumed
+    return None, consumed
+
+
+def render(
+    tenant: Tenant, series: VoucherSeries, issued: Counter[str] | None = None
+) -> dict[str, Any]:
+    fields = wll_fields(series)
+    capacity, consumed = _stock(tenant, series, issued)
+    return {
+        "id": series.series_id,
+        "createdAt": fields.get("createdAt"),
+        "updatedAt": fields.get("createdAt"),
+        "name": fields.get("name", series.name),
+        "summary": fields.get("summary"),
+        "description": fields.get("description"),
+        "pictureUrl": fields.get("pictureUrl"),
+        "priority": fields.get("priority", 0),
+        "type": fields.get("type", "VOUCHER"),
+        "codeType": fields.get("codeType", "POOL" if series.pool else "OTP"),
+        "code": fields.get("code"),
+        "price": series.points_cost,
+        "value": fields.get(
+            "value", series.discount_value if series.discount_kind == "fixed" else 0
+        ),
+        "purchasable": fields.get("purchasable", True),
+        "availability": fields.get("availability")
+        or {"start": iso(series.valid_from), "end": iso(series.valid_until)},
+        "purchaseExpiration": fields.get("purchaseExpiration"),
+        "stockCapacity": capacity,
+        "stockConsumed": consumed,
+        "discounts": discounts(series),
+        "redemptionMessage": fields.get("redemptionMessage"),
+        "metadata": fields.get("metadata", {}),
+        "tier": None,
+        "category": None,
+        "visibilityCriteria": None,
+        "hideCode": False,
+    }
+
+
+def check_purchasable(series: VoucherSeries, now: datetime) -> None:
+    fields = wll_fields(series)
+    if not fields.get("purchasable", True):
+        raise WllFail(400, "Reward is not purchasable")
+    window = fields.get("availability") or {}
+    start = datetime.fromisoformat(window["start"]) if window.get("start") else None
+    end = datetime.fromisoformat(window["end"]) if window.get("end") else None
+    if (start and now < start) or (end and now >= end):
+        raise WllFail(400, "Reward is not available")

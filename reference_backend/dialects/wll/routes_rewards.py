@@ -1,0 +1,77 @@
+"""Rewards: the catalogue (GET), admin set-up (POST, code pools), purchase with points,
+and the settings a POS reads for the points-to-money rate."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from . import benefits, rewards, users
+from .auth import Caller, caller, require_admin, require_user_or_admin
+from .errors import WllFail, success
+from .routing import WllRoute
+from .schemas import CodesIn, PurchaseIn, RewardIn, parse_body
+
+router = APIRouter(prefix="/v1", route_class=WllRoute)
+
+
+@router.get("/rewards")
+async def list_rewards(type: str | None = None, who: Caller = Depends(caller)):
+    issued = rewards.issued_counts(who.tenant)
+    found = [rewards.render(who.tenant, s, issued) for s in rewards.all_series(who.tenant)]
+    if type:  # POS guides filter offers; accepted as a query as well as client-side
+        found = [r for r in found if r["type"] == type.upper()]
+    found.sort(key=lambda r: -int(r["priority"] or 0))
+    return success(found)
+
+
+@router.get("/rewards/{reward_id}")
+async def get_reward(reward_id: str, who: Caller = Depends(caller)):
+    return success(rewards.render(who.tenant, rewards.get(who.tenant, reward_id)))
+
+
+@router.post("/rewards")
+async def create_reward(request: Request, who: Caller = Depends(caller)):
+    require_admin(who)
+    body = await parse_body(request, RewardIn)
+    if body.code_type == "STATIC" and not body.code:
+        raise WllFail(400, "Validation failed", {"code": "is required for STATIC codes"})
+    series = rewards.create(who.tenant, body)
+    return success(rewards.render(who.tenant, series), status=201)
+
+
+@router.post("/rewards/{reward_id}/codes")
+async def add_codes(reward_id: str, request: Request, who: Caller = Depends(caller)):
+    require_admin(who)
+    body = await parse_body(request, CodesIn)
+    series = rewards.add_codes(who.tenant, reward_id, body.codes)
+    return success(rewards.render(who.tenant, series))
+
+
+async def purchase_reward(request: Request, who: Caller = Depends(caller)):
+    require_user_or_admin(who)
+    body = await parse_body(request, PurchaseIn)
+    tenant = who.tenant
+    if who.is_user:
+        member = users.me(tenant, who)
+        if body.user is not None and users.resolve_subject(tenant, body.user) is not member:
+            raise WllFail(403, "A user token can only purchase for its own user")
+    elif body.user is None:
+        raise WllFail(400, "Validation failed", {"userId": "is required with an admin token"})
+    else:
+        member = users.resolve_subject(tenant, body.user)
+    series = rewards.get(tenant, body.reward_id)
+    rewards.check_purchasable(series, tenant.engine.now())
+    voucher = tenant.engine.purchase_voucher(series.series_id, member.member_id)
+    return success(benefits.render(tenant, voucher))
+
+
+# the reference names the operation "reward purchases" under commands; the path is inferred
+for _path in ("/commands/purchase_reward", "/commands/reward_purchases"):
+    router.add_api_route(_path, purchase_reward, methods=["POST"])
+
+
+@router.get("/settings")
+async def settings(who: Caller = Depends(caller)):
+    config = who.tenant.engine.config
+    per_point = config.redeem_value_minor / config.redeem_points / 10**config.minor_units
+    return success({"pointsCurrencyValue": per_point, "currency": config.currency})

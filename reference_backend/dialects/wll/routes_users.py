@@ -1,0 +1,61 @@
+"""Users and wallets: POST /users, GET /users/{id}, GET /users/{id}/wallet (id may be `me`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from ...engine import Member
+from ...tenants import Tenant
+from . import benefits, rewards, users
+from .auth import Caller, caller, require_user_or_admin
+from .errors import success
+from .routing import WllRoute
+from .schemas import UserIn, parse, read_json
+
+router = APIRouter(prefix="/v1", route_class=WllRoute)
+
+
+@router.post("/users")
+async def register_user(request: Request, who: Caller = Depends(caller)):
+    require_user_or_admin(who)
+    data = await read_json(request)
+    body = parse(UserIn, UserIn.from_body(data) if isinstance(data, dict) else data)
+    # a user registers themselves: the token's subject is the auth identifier
+    auth_identifier = who.subject if who.is_user else body.auth_identifier
+    member = users.register(who.tenant, body, auth_identifier)
+    return success(users.render(member), status=201)
+
+
+@router.get("/users/{user_ref}")
+async def get_user(user_ref: str, who: Caller = Depends(caller)):
+    require_user_or_admin(who)
+    return success(users.render(users.visible_user(who.tenant, who, user_ref)))
+
+
+@router.get("/users/{user_ref}/wallet")
+async def get_wallet(user_ref: str, who: Caller = Depends(caller)):
+    require_user_or_admin(who)
+    member = users.visible_user(who.tenant, who, user_ref)
+    return success(wallet(who.tenant, member))
+
+
+def wallet(tenant: Tenant, member: Member) -> dict[str, Any]:
+    balance = tenant.engine.balance(member.member_id)
+    owned = benefits.owned_by(tenant, member)
+    # the wallet lists vouchers still usable: unredeemed, or redeemed and not yet burned
+    usable = [v for v in owned if benefits.state(tenant, v) in ("created", "redeemed")]
+    cost = 0
+    for voucher in owned:
+        fields = rewards.wll_fields(tenant.engine.series(voucher.series_id))
+        cost += int(fields.get("value") or 0)
+    tier = balance["tier"]
+    issued = rewards.issued_counts(tenant) if usable else None
+    return {
+        "points": balance["balance"],  # negative after an over-redemption, as WLL allows
+        "lifetimePoints": balance["lifetime_earned"],
+        "loyaltyCost": cost,
+        "tier": {"id": tier.lower(), "name": tier} if tier else None,
+        "vouchers": [benefits.render(tenant, v, issued) for v in usable],
+    }

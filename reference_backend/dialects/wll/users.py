@@ -1,0 +1,182 @@
+"""WLL users over engine members: WLL id (UUID), 7-digit account number, auth identifier.
+
+The engine has no "auth identifier" kind, so it lives in the member's `wll` attributes,
+with a dialect-side index rebuilt by a scan whenever it misses (e.g. after a restore).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from ...engine import EngineError, Member
+from ...tenants import Tenant
+from .auth import NAME, Caller
+from .errors import WllFail
+from .schemas import UserIn
+from .timefmt import iso
+
+NAMESPACE = uuid.UUID("5b1f0c1e-7a52-4b8e-9a57-3f1f3f0c9d11")  # posim's WLL id namespace
+ACCOUNT_NUMBER = re.compile(r"^\d{7}$")
+PLACEHOLDER_EMAILS = {"redacted", "unknown"}  # WLL accepts these for PII-free profiles
+PROFILE_FIELDS = (
+    ("gender", "gender"),
+    ("birthdate", "birthdate"),
+    ("telephone", "telephone"),
+    ("street_address", "streetAddress"),
+    ("city", "city"),
+    ("region", "region"),
+    ("postcode", "postcode"),
+    ("country", "country"),
+    ("picture_url", "pictureUrl"),
+)
+
+
+def user_not_found() -> WllFail:
+    return WllFail(404, "User not found")
+
+
+def profile_of(member: Member) -> dict[str, Any]:
+    return member.attributes.get(NAME) or {}
+
+
+def auth_identifier_of(member: Member) -> str | None:
+    return profile_of(member).get("authIdentifier")
+
+
+def _index(tenant: Tenant) -> dict[str, str]:
+    return tenant.dialect_data(NAME).setdefault("auth_index", {})
+
+
+def find_by_auth_identifier(tenant: Tenant, value: str) -> Member | None:
+    members = tenant.engine.state.members
+    with tenant.engine.lock:
+        member = members.get(_index(tenant).get(value, ""))
+        if member is not None and auth_identifier_of(member) == value:
+            return member
+        for member in members.values():
+            if auth_identifier_of(member) == value:
+                _index(tenant)[value] = member.member_id
+                return member
+    return None
+
+
+def _lookup(tenant: Tenant, kind: str, value: str) -> Member | None:
+    try:
+        return tenant.engine.find_member(kind, value)
+    except EngineError:
+        return None
+
+
+def resolve(tenant: Tenant, ref: str) -> Member:
+    """A WLL id, a 7-digit account number, or an auth identifier."""
+    member = _lookup(tenant, "member_id", ref)
+    if member is None and ACCOUNT_NUMBER.match(ref):
+        member = _lookup(tenant, "account_number", ref)
+    member = member or find_by_auth_identifier(tenant, ref)
+    if member is None:
+        raise user_not_found()
+    return member
+
+
+def resolve_subject(tenant: Tenant, subject: dict[str, Any] | str) -> Member:
+    """An event subject: `{"id"}`, `{"accountNumber"}`, `{"authIdentifier"}` or a bare string."""
+    if isinstance(subject, str):
+        return resolve(tenant, subject)
+    for key in ("id", "userId", "accountNumber", "authIdentifier"):
+        value = subject.get(key)
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+            if key == "authIdentifier":
+                member = find_by_auth_identifier(tenant, str(value))
+                if member is None:
+                    raise user_not_found()
+                return member
+            return resolve(tenant, str(value))
+    raise WllFail(
+        400, "Validation failed", {"subject": "needs id, accountNumber or authIdentifier"}
+    )
+
+
+def me(tenant: Tenant, who: Caller) -> Member:
+    if not who.is_user or who.subject is None:
+        raise WllFail(403, "'me' needs a user token")
+    member = find_by_auth_identifier(tenant, who.subject)
+    if member is None:
+        raise user_not_found()
+    return member
+
+
+def visible_user(tenant: Tenant, who: Caller, ref: str) -> Member:
+    """The user `ref` names, if the caller may see it (admins: all; users: themselves)."""
+    if ref == "me":
+        return me(tenant, who)
+    member = resolve(tenant, ref)
+    if who.is_user and auth_identifier_of(member) != who.subject:
+        raise WllFail(403, "Forbidden: a user token only grants access to its own user")
+    return member
+
+
+def _new_user_id(tenant: Tenant) -> str:
+    members = tenant.engine.state.members
+    n = len(members) + 1
+    while True:
+        candidate = str(uuid.uuid5(NAMESPACE, f"{tenant.tenant_id}:user:{n}"))
+        if candidate not in members:
+            return candidate
+        n += 1
+
+
+def register(tenant: Tenant, body: UserIn, auth_identifier: str | None) -> Member:
+    engine = tenant.engine
+    identifiers = {}
+    if body.email.strip().lower() not in PLACEHOLDER_EMAILS:
+        identifiers["email"] = body.email.strip()
+    if body.external_identifier:
+        identifiers["external_id"] = body.external_identifier
+    profile = {"email": body.email.strip(), "authIdentifier": auth_identifier}
+    profile["externalIdentifier"] = body.external_identifier
+    for attr, key in PROFILE_FIELDS:
+        value = getattr(body, attr)
+        profile[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    profile["gender"] = profile["gender"] or "UNKNOWN"
+    profile["attributes"] = dict(body.attributes)
+    profile["flags"] = {}
+    with engine.lock:  # the auth-identifier check and the insert are one step
+        if auth_identifier and find_by_auth_identifier(tenant, auth_identifier):
+            raise WllFail(409, "A user with this authIdentifier already exists")
+        member = engine.upsert_member(
+            member_id=_new_user_id(tenant),
+            identifiers=identifiers,
+            first_name=body.given_name,
+            last_name=body.family_name,
+            attributes={NAME: profile},
+        ).value
+        if auth_identifier:
+            _index(tenant)[auth_identifier] = member.member_id
+    return member
+
+
+def render(member: Member) -> dict[str, Any]:
+    profile = profile_of(member)
+    email = profile.get("email") or member.identifiers.get("email")
+    fields = {
+        "givenName": member.first_name,
+        "familyName": member.last_name,
+        "email": email,
+        **{key: profile.get(key) for _, key in PROFILE_FIELDS},
+    }
+    fields["gender"] = fields["gender"] or "UNKNOWN"
+    # union of the shapes seen: identity and profile fields flat, and again under `profile`
+    return {
+        "id": member.member_id,
+        "accountNumber": member.account_number,
+        "authIdentifier": profile.get("authIdentifier"),
+        "externalIdentifier": member.identifiers.get("external_id"),
+        **fields,
+        "profile": {**fields, "attributes": profile.get("attributes", {})},
+        "flags": profile.get("flags", {}),
+        "active": member.active,
+        "createdAt": iso(member.created_at),
+        "updatedAt": iso(member.created_at),
+    }

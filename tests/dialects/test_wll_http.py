@@ -1,0 +1,127 @@
+"""WLL framework edges: unknown routes and methods, settings, traffic attribution."""
+
+from __future__ import annotations
+
+import json
+import random
+
+from test_wll_support import Wll, make_fixture
+
+from reference_backend.ratelimit import TokenBucket
+
+wll = make_fixture()
+
+
+def test_unknown_route_and_wrong_method_are_jsend(wll: Wll):
+    wll.failed(wll.client.get("/v1/no/such/thing"), 404)
+    wll.failed(wll.client.get("/oauth/authorize"), 404)
+    body = wll.failed(wll.client.get("/v1/events", headers=wll.headers()), 405)
+    assert body["message"] == "Method Not Allowed"
+    wll.failed(wll.get("/users/me/wallet/predictions", token=wll.user_token("x")), 404)
+
+
+def test_capillary_paths_are_not_claimed(wll: Wll):
+    # "/v1.1/..." belongs to Capillary (or nobody): never rendered in WLL's JSend shape
+    for path in ("/v1.1/customer/get", "/v1.1/no/such/thing"):
+        response = wll.client.get(path)
+        assert response.status_code in (401, 404)
+        assert response.json().get("status") not in ("fail", "error")
+
+
+def test_settings_expose_the_points_value(wll: Wll):
+    settings = wll.ok(wll.get("/settings", token=None))
+    assert settings == {"pointsCurrencyValue": 0.01, "currency": "EGP"}
+
+
+def test_traffic_is_recorded_for_the_tenant(wll: Wll):
+    wll.ok(wll.get("/rewards", token=None))
+    traffic = wll.client.get("/_posim/tenants/demo/traffic?limit=5").json()["traffic"]
+    last = traffic[-1]
+    assert last["dialect"] == "wll" and last["path"] == "/v1/rewards"
+    assert last["request_headers"]["x-api-key"].startswith("***")
+
+
+def test_seeded_garbage_never_gets_a_500(wll: Wll):
+    """Random bodies, tokens and ids on every route: always a JSend 4xx/2xx, ledger clean."""
+    wll.tenant.limiters[("wll", wll.creds["apiKey"])] = TokenBucket(1e9, 1e9)  # no throttle
+    user = wll.create_user("auth0|ann")
+    wll.earn(user, 1000)
+    reward = wll.create_reward(price=10)
+    benefit = wll.ok(wll.purchase(user, reward))
+    rng = random.Random(7)
+    atoms = [
+        None,
+        True,
+        0,
+        -1,
+        1e308,
+        10**40,
+        "",
+        "x",
+        "1234567",
+        user["id"],
+        user["accountNumber"],
+        "auth0|ann",
+        [],
+        {},
+        [1],
+        2.5,
+        benefit["id"],
+        reward["id"],
+    ]
+    keys = [
+        "type",
+        "subject",
+        "payload",
+        "id",
+        "email",
+        "authIdentifier",
+        "rewardId",
+        "userId",
+        "code",
+        "allowFutureValidation",
+        "name",
+        "price",
+        "discounts",
+        "codes",
+        "codeType",
+        "availability",
+        "purchaseExpiration",
+        "schema",
+        "profile",
+        "amount",
+        "points",
+    ]
+
+    def value(depth: int = 0):
+        roll = rng.random()
+        if depth < 2 and roll < 0.2:
+            return {rng.choice(keys): value(depth + 1) for _ in range(rng.randint(0, 4))}
+        if depth < 2 and roll < 0.3:
+            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+        return rng.choice(atoms)
+
+    posts = [
+        "/events",
+        "/users",
+        "/rewards",
+        "/commands/purchase_reward",
+        "/event_types",
+        "/commands/redeem_benefit",
+        "/commands/validate_voucher",
+    ]
+    gets = ["/users/%s", "/users/%s/wallet", "/benefits/%s", "/benefits?redeemable=%s"]
+    tokens = ["admin", None, wll.user_token("auth0|ann"), wll.creds["eventTypeSecret"], "a.b.c"]
+    for _ in range(300):
+        token = rng.choice(tokens)
+        if rng.random() < 0.7:
+            body = {k: value() for k in rng.sample(keys, rng.randint(0, 6))}
+            if rng.random() < 0.5:
+                body["type"] = rng.choice(["TRANSACTION", "REDEEMED_POINTS", "POINTS_REFUND"])
+                body["subject"] = {"id": user["id"]}
+                body["payload"] = {"amount": value(), "points": value()}
+            response = wll.post(rng.choice(posts), body, token=token)
+        else:
+            response = wll.get(rng.choice(gets) % json.dumps(value()), token=token)
+        assert response.status_code < 500, response.text
+        assert response.json()["status"] in ("success", "fail")
