@@ -1,0 +1,194 @@
+"""coupon/isredeemable (a dry run of the burn) and coupon/redeem (burn once, after the bill)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from ...engine import EngineError, Member, Voucher
+from . import bills, members, vouchers
+from .auth import Till, guard
+from .envelope import item_status, request_status, respond
+from .errors import COUPON_CODES, ItemError, from_engine, run_batch
+from .schemas import (
+    CouponRedeemIn,
+    decimal_of,
+    fmt_time,
+    listed,
+    parse_item,
+    read_items,
+    text,
+    to_minor,
+)
+
+router = APIRouter()
+
+
+def _coupon(till: Till, code: str) -> Voucher:
+    try:
+        return vouchers.find(till, code)
+    except EngineError as exc:
+        raise from_engine(exc, COUPON_CODES, 702) from exc
+
+
+def check_usable(till: Till, voucher: Voucher, member: Member) -> None:
+    """The engine's burn checks, then Capillary's one-redemption-per-customer rule."""
+    try:
+        till.engine.validate_voucher(voucher.code, member.member_id)
+    except EngineError as exc:
+        raise from_engine(exc, COUPON_CODES, 709) from exc
+    if not member.active:
+        raise ItemError(742)
+    series = till.engine.series(voucher.series_id)
+    repeat_ok = bool(series.attributes.get("same_user_multiple_redeem"))
+    if not repeat_ok and vouchers.uses_by(till, voucher.code, member.member_id):
+        raise ItemError(716)
+
+
+def _customer(member: Member | None, idents: dict[str, str]) -> dict[str, Any]:
+    source = member.identifiers if member is not None else idents
+    return {k: source.get(k) for k in ("mobile", "email", "external_id")}
+
+
+@router.get("/coupon/isredeemable")
+async def coupon_isredeemable(request: Request, till: Till = Depends(guard("coupon/isredeemable"))):
+    params = request.query_params
+    idents = dict(members.query_identifiers(params)[:1])
+    codes = [c.strip() for c in (params.get("code") or "").split(",") if c.strip()]
+    details = (params.get("details") or "").lower() in ("true", "extended")
+    member = members.resolve(till, idents) if idents else None
+    case = (params.get("coupon_code_case") or "").upper()
+    items, outcomes = [], []
+    for code in codes or [""]:
+        entry: dict[str, Any] = {
+            "mobile": _customer(member, idents)["mobile"],
+            "code": code.upper() if case == "UPPER" else code.lower() if case == "LOWER" else code,
+            "is_redeemable": False,
+            "customer": _customer(member, idents),
+        }
+        try:
+            if member is None:
+                raise ItemError(701 if idents else 400)
+            if not code:
+                raise ItemError(702)
+            voucher = _coupon(till, code)
+            series = till.engine.series(voucher.series_id)
+            entry.update(
+                redemptions_left=vouchers.redemptions_left(voucher),
+                no_of_redemptions_by_user=vouchers.uses_by(till, voucher.code, member.member_id),
+                coupon_value=vouchers.coupon_value(till, series),
+            )
+            if details:
+                entry["series_info"] = vouchers.series_info(till, series)
+            check_usable(till, voucher, member)
+            entry["is_redeemable"] = True
+            status = item_status(700, "Coupon isRedeem successful", True)
+        except ItemError as err:
+            status = item_status(err.code, err.message, False)
+        status["status"] = status["success"]
+        entry["item_status"] = status
+        items.append(entry)
+        # a coupon that is merely not redeemable is still a completed check (sample: 200)
+        outcomes.append(member is not None and bool(code))
+    body = {
+        "status": request_status(outcomes),
+        "coupons": {"redeemable": items[0] if len(items) == 1 else items},
+    }
+    return respond(request, {"response": body}, till.cfg)
+
+
+def _transaction(till: Till, item: CouponRedeemIn) -> tuple[str | None, int | None, str]:
+    """The bill the coupon is used on: {number, amount} as an object or a one-item list."""
+    found = listed(item.transaction, "transaction")
+    first = found[0] if found and isinstance(found[0], dict) else {}
+    number = text(first.get("number"))
+    amount = decimal_of(first.get("amount"), 733)
+    minor = to_minor(amount, till.engine.config.minor_units) if amount is not None else None
+    return number, minor, text(first.get("amount")) or ""
+
+
+def _coupon_code(till: Till, item: CouponRedeemIn, member: Member) -> str:
+    code = text(item.code)
+    if code:
+        return code
+    wanted = text(item.id)
+    for voucher in till.engine.member_vouchers(member.member_id):
+        if wanted and vouchers.coupon_id(voucher.code) == wanted:
+            return voucher.code
+    raise ItemError(702)
+
+
+def redeem_one(till: Till, item: CouponRedeemIn) -> dict[str, Any]:
+    idents = members.identifiers(item.customer)
+    member = members.resolve(till, idents) if idents else None
+    if member is None:
+        raise ItemError(701)
+    voucher = _coupon(till, _coupon_code(till, item, member))
+    number, amount, shown_amount = _transaction(till, item)
+    if till.cfg.redeem_requires_transaction:
+        if number is None:
+            raise ItemError(718)
+        sale = bills.find_sale(till, number)
+        if sale is None or sale.member_id != member.member_id:
+            raise ItemError(719)
+    series = till.engine.series(voucher.series_id)
+    minimum = int(series.attributes.get("min_bill_amount", 0))
+    if minimum and (amount is None or amount < minimum):
+        raise ItemError(733)
+    check_usable(till, voucher, member)
+    try:
+        till.engine.burn_voucher(voucher.code, member.member_id, order_id=number)
+    except EngineError as exc:
+        raise from_engine(exc, COUPON_CODES, 709) from exc
+    log = vouchers.log(till)
+    redemption_id = str(bills.numeric_id(f"coupon-redemption\x00{voucher.code}\x00{len(log)}"))
+    log.append(
+        {
+            "id": redemption_id,
+            "code": voucher.code,
+            "member_id": member.member_id,
+            "number": number or "",
+            "amount_minor": amount,
+            "at": fmt_time(till.engine.now()),
+            "store": till.store,
+            "till": till.code,
+        }
+    )
+    info = vouchers.series_info(till, series)
+    return {
+        "customer": _customer(member, idents),
+        "redemptionId": redemption_id,
+        "code": voucher.code,
+        "discount_code": info["discount_code"],
+        "series_code": series.series_id,
+        "series_info": info,
+        "is_absolute": vouchers.is_absolute(series),
+        "coupon_value": vouchers.coupon_value(till, series),
+        "transaction": {"amount": shown_amount, "number": number or ""},
+        "side_effects": [],
+        "item_status": item_status(700, "Coupon processing successful", True),
+    }
+
+
+@router.post("/coupon/redeem")
+async def coupon_redeem(request: Request, till: Till = Depends(guard("coupon/redeem"))):
+    raws = read_items(await request.body(), "coupon")
+
+    def fail(raw: Any, err: ItemError) -> dict[str, Any]:
+        raw = raw if isinstance(raw, dict) else {}
+        customer = raw.get("customer") if isinstance(raw.get("customer"), dict) else {}
+        return {
+            "customer": {k: customer.get(k) for k in ("mobile", "email", "external_id")},
+            "code": text(raw.get("code")) or "",
+            "side_effects": [],
+            "item_status": item_status(err.code, err.message, False),
+        }
+
+    with till.engine.lock:
+        items, outcomes = run_batch(
+            raws, lambda raw: redeem_one(till, parse_item(CouponRedeemIn, raw)), fail
+        )
+    coupons = items[0] if len(items) == 1 else items
+    body = {"status": request_status(outcomes), "coupons": {"coupon": coupons}}
+    return respond(request, {"response": body}, till.cfg)

@@ -1,0 +1,240 @@
+"""customer/get, customer/add, customer/update, customer/transactions, customer/coupons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.datastructures import QueryParams
+
+from . import bills, members, vouchers
+from .auth import Till, guard
+from .envelope import item_status, request_status, respond
+from .errors import ItemError, run_batch
+from .schemas import CustomerIn, parse_item, read_items, text
+
+router = APIRouter()
+NO_IDENTIFIER = "Input is invalid, No identifier provided to get loyalty users"
+
+
+def _customer_status(code: int, message: str, ok: bool, warnings=None) -> dict[str, Any]:
+    return item_status(code, message, ok, string_code=True, warnings=warnings or [])
+
+
+def _not_found(kind: str, value: str) -> dict[str, Any]:
+    return {kind: value, "item_status": _customer_status(1012, ItemError(1012).message, False)}
+
+
+def _no_identifier_body() -> dict[str, Any]:
+    item = {"item_status": _customer_status(400, NO_IDENTIFIER, False)}
+    return {"status": request_status([False], counts=True), "customers": {"customer": [item]}}
+
+
+@router.get("/customer/get")
+async def customer_get(request: Request, till: Till = Depends(guard("customer/get"))):
+    wanted = members.query_identifiers(request.query_params)
+    if not wanted:
+        return respond(request, {"response": _no_identifier_body()}, till.cfg)
+
+    def handle(pair: tuple[str, str]) -> dict[str, Any]:
+        member = members.find(till, *pair)
+        if member is None:
+            raise ItemError(1012)
+        rows = bills.history(till, member)
+        coupons = [vouchers.short(till, v) for v in till.engine.member_vouchers(member.member_id)]
+        message = "Customer successfully retrieved"
+        return {
+            **members.profile(till, member),
+            "transactions": {"transaction": bills.short_rows(rows)},
+            "coupons": {"coupon": coupons},
+            "notes": [],
+            "item_status": _customer_status(1000, message, True),
+        }
+
+    items, outcomes = run_batch(wanted, handle, lambda pair, err: _not_found(*pair))
+    body = {"status": request_status(outcomes, counts=True), "customers": {"customer": items}}
+    return respond(request, {"response": body}, till.cfg)
+
+
+def _customer_failure(raw: Any, err: ItemError) -> dict[str, Any]:
+    echo = {k: raw.get(k) for k in ("mobile", "email", "external_id") if isinstance(raw, dict)}
+    return {**echo, "item_status": _customer_status(err.code, err.message, False)}
+
+
+def _saved(till: Till, member_id: str, message: str, warnings: list[str]) -> dict[str, Any]:
+    member = till.engine.member(member_id)
+    if warnings:
+        message = ", ".join([message, *warnings])
+    return {
+        **members.profile(till, member),
+        "subscriptions": {"subscription": []},
+        "side_effects": {"effect": []},
+        "item_status": _customer_status(1000, message, True, ["91006"] if warnings else []),
+    }
+
+
+def _owners(till: Till, idents: dict[str, str]) -> list[tuple[str, Any]]:
+    found = [(kind, members.find(till, kind, value)) for kind, value in idents.items()]
+    return [(kind, m) for kind, m in found if m is not None]
+
+
+@router.post("/customer/add")
+async def customer_add(request: Request, till: Till = Depends(guard("customer/add"))):
+    raws = read_items(await request.body(), "customer")
+
+    def handle(raw: Any) -> dict[str, Any]:
+        item = parse_item(CustomerIn, raw)
+        idents = members.identifiers(item)
+        idents.pop("id", None)
+        if not any(k in idents for k in ("mobile", "email", "external_id")):
+            raise ItemError(1007)
+        members.check_identifiers(idents)
+        owners = _owners(till, idents)
+        distinct = {m.member_id for _, m in owners}
+        if len(distinct) > 1:  # two customers claimed: report the second identifier's kind
+            kind = next(k for k, m in owners if m.member_id != owners[0][1].member_id)
+            raise ItemError({"email": 1016, "mobile": 1032, "external_id": 1033}.get(kind, 91007))
+        if owners:  # upsert: an existing customer is updated
+            member = owners[0][1]
+            warnings = members.update(till, member, idents, item, on_add=True)
+            return _saved(till, member.member_id, "Customer successfully updated", warnings)
+        member = members.register(till, idents, item)
+        return _saved(till, member.member_id, "Customer registration successful", [])
+
+    with till.engine.lock:
+        items, outcomes = run_batch(raws, handle, _customer_failure)
+    body = {"status": request_status(outcomes, counts=True), "customers": {"customer": items}}
+    return respond(request, {"response": body}, till.cfg)
+
+
+@router.api_route("/customer/update", methods=["POST", "PUT"])
+async def customer_update(request: Request, till: Till = Depends(guard("customer/update"))):
+    raws = read_items(await request.body(), "customer")
+
+    def handle(raw: Any) -> dict[str, Any]:
+        item = parse_item(CustomerIn, raw)
+        idents = members.identifiers(item)
+        if not idents:
+            raise ItemError(400, NO_IDENTIFIER)
+        members.check_identifiers(idents)
+        member = members.resolve(till, idents)
+        if member is None:
+            raise ItemError(1012)
+        warnings = members.update(till, member, idents, item, on_add=False)
+        return _saved(till, member.member_id, "Customer successfully updated", warnings)
+
+    with till.engine.lock:
+        items, outcomes = run_batch(raws, handle, _customer_failure)
+    body = {"status": request_status(outcomes, counts=True), "customers": {"customer": items}}
+    return respond(request, {"response": body}, till.cfg)
+
+
+def _int_param(params: QueryParams, name: str, default: int) -> int:
+    raw = text(params.get(name))
+    return int(raw) if raw and raw.isdigit() else default
+
+
+def _filter_rows(rows: list[dict[str, Any]], params: QueryParams) -> list[dict[str, Any]]:
+    number = text(params.get("number"))
+    start, end = text(params.get("start_date")), text(params.get("end_date"))
+    if number:
+        rows = [r for r in rows if r["number"] == number]
+    if start:
+        rows = [r for r in rows if r["billing_time"][:10] >= start[:10]]
+    if end:
+        rows = [r for r in rows if r["billing_time"][:10] <= end[:10]]
+    if params.get("sort") == "trans_id":
+        rows = sorted(rows, key=lambda r: int(r["id"]), reverse=True)
+    if params.get("order") == "asc":
+        rows = list(reversed(rows))
+    return rows
+
+
+@router.get("/customer/transactions")
+async def customer_transactions(
+    request: Request, till: Till = Depends(guard("customer/transactions"))
+):
+    params = request.query_params
+    wanted = members.query_identifiers(params)
+    if not wanted:
+        item = {"item_status": _customer_status(400, NO_IDENTIFIER, False)}
+        body = {"status": request_status([False]), "customer": item}
+        return respond(request, {"response": body}, till.cfg)
+    kind, value = wanted[0]
+    member = members.find(till, kind, value)
+    if member is None:
+        body = {"status": request_status([False]), "customer": _not_found(kind, value)}
+        return respond(request, {"response": body}, till.cfg)
+    rows = _filter_rows(bills.history(till, member), params)
+    offset, limit = _int_param(params, "offset", 0), _int_param(params, "limit", 10)
+    page = rows[offset : offset + limit]
+    balance = till.engine.balance(member.member_id)
+    profile = members.profile(till, member)
+    keep = ("firstname", "lastname", "user_id", "mobile", "email", "external_id")
+    customer = {k: profile[k] for k in keep}
+    for key in ("lifetime_points", "lifetime_purchases", "loyalty_points", "current_slab"):
+        customer[key] = profile[key]
+    customer.update(
+        registered_on=profile["registered_on"],
+        updated_on=profile["updated_on"],
+        type=profile["type"],
+        source=profile["source"],
+        count=len(rows),
+        start=page[0]["id"] if page else "",
+        delayed_points=str(balance["pending"]),
+        delayed_returned_points="0",
+        total_available_points=str(balance["available"]),
+        total_returned_points=sum(int(r["points"]["returned"]) for r in rows),
+        rows=str(len(page)),
+        transactions={"transaction": page},
+        item_status=_customer_status(1052, "Transactions fetched successfully", True),
+    )
+    customer["total_returned_points"] = str(customer["total_returned_points"])
+    body = {"status": request_status([True]), "customer": customer}
+    return respond(request, {"response": body}, till.cfg)
+
+
+@router.get("/customer/coupons")
+async def customer_coupons(request: Request, till: Till = Depends(guard("customer/coupons"))):
+    params = request.query_params
+    wanted = members.query_identifiers(params)
+    limit, offset = _int_param(params, "limit", 100), _int_param(params, "offset", 0)
+    pagination = {"limit": str(limit), "offset": str(offset), "total": 0}
+    if not wanted:
+        body = _no_identifier_body()
+        return respond(request, {"response": {"pagination": pagination, **body}}, till.cfg)
+    kind, value = wanted[0]
+    member = members.find(till, kind, value)
+    if member is None:
+        customers = {"customer": [_not_found(kind, value)]}
+        body = {"pagination": pagination, "status": request_status([False]), "customers": customers}
+        return respond(request, {"response": body}, till.cfg)
+    found = till.engine.member_vouchers(member.member_id)
+    status = text(params.get("status"))
+    if status in ("redeemed", "expired", "unredeemed"):
+        found = [v for v in found if vouchers.state_of(till, v) == status]
+    elif status == "active":
+        found = [v for v in found if vouchers.state_of(till, v) != "expired"]
+    series_id = text(params.get("series_id"))
+    if series_id:
+        found = [v for v in found if v.series_id == series_id]
+    order_key = "valid_until" if params.get("order_by") == "valid_till" else "created_at"
+    found.sort(key=lambda v: str(getattr(v, order_key)), reverse=params.get("sort_order") != "asc")
+    pagination["total"] = len(found)
+    ids = members.identity(member)
+    entry = {
+        "firstname": ids["firstname"],
+        "lastname": ids["lastname"],
+        "email": ids["email"],
+        "external_id": ids["external_id"],
+        "mobile": ids["mobile"],
+        "id": member.member_id,
+        "coupons": {"coupon": [vouchers.full(till, v) for v in found[offset : offset + limit]]},
+        "item_status": item_status(1000, "Coupons retrieved successfully", True),
+    }
+    body = {
+        "pagination": pagination,
+        "status": request_status([True]),
+        "customers": {"customer": [entry]},
+    }
+    return respond(request, {"response": body}, till.cfg)

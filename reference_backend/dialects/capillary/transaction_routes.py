@@ -1,0 +1,163 @@
+"""POST transaction/add: regular and not-interested sales, and returns (see returns.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from ...engine import EngineError, Member, Order
+from . import billing, bills, members, returns
+from .auth import Till, guard
+from .envelope import failure_body, item_status, request_status, respond
+from .errors import TRANSACTION_CODES, ItemError, from_engine, run_batch
+from .schemas import TransactionIn, decimal_of, fmt_time, parse_item, read_items, text
+
+router = APIRouter()
+
+
+def points_effect(till: Till, member: Member, awarded: int) -> dict[str, Any]:
+    total = till.engine.balance(member.member_id)["available"]
+    return {"type": "points", "awarded_points": awarded, "total_points": total}
+
+
+def _auto_number(till: Till, prefix: str) -> str:
+    """A number for bills sent without one (only when the org does not require numbers)."""
+    serial = till.data.get("auto_bill", 0) + 1
+    till.data["auto_bill"] = serial
+    return f"{prefix}-{serial:08d}"
+
+
+def _check_new_number(till: Till, number: str) -> None:
+    if bills.find_sale(till, number) is not None:
+        raise ItemError(604)
+    if bills.ni_key(till, number) in till.data.get(bills.NI_BILLS, {}):
+        raise ItemError(604)
+
+
+def _linked_redemptions(till: Till, item: TransactionIn, member: Member) -> list[str]:
+    """redemptions.points_redemptions.id[]: redeem-first wiring; each id must be the member's."""
+    raw = item.redemptions if isinstance(item.redemptions, dict) else {}
+    container = raw.get("points_redemptions") or raw.get("pointsRedemptions") or {}
+    ids = container.get("id", []) if isinstance(container, dict) else container
+    ids = [text(i) for i in (ids if isinstance(ids, list) else [ids]) if text(i)]
+    for rid in ids:
+        try:
+            found = till.engine.redemption(rid)
+        except EngineError as exc:
+            raise ItemError(642, f"Unknown points redemption id {rid}") from exc
+        if found.member_id != member.member_id:
+            raise ItemError(642, f"Points redemption {rid} belongs to another customer")
+    return ids
+
+
+def regular_sale(till: Till, item: TransactionIn) -> dict[str, Any]:
+    number = billing.bill_number(till, item) or _auto_number(till, "AUTO")
+    amount = billing.bill_amount(till, item)
+    when = billing.billing_time(till, item)
+    lines = billing.lines_of(till, item)
+    idents = members.identifiers(item.customer)
+    if not idents:
+        raise ItemError(606)
+    members.check_identifiers(idents, mobile_code=649)
+    _check_new_number(till, number)
+    member = members.resolve(till, idents)
+    if member is None:  # a new identifier enrols the customer (capillary.md §3.4)
+        if not members.engine_identifiers(idents):  # an unknown user id enrols nobody
+            raise ItemError(611)
+        member = members.register(till, idents, item.customer)
+    links = _linked_redemptions(till, item, member)
+    gross = decimal_of(item.gross_amount, 601)
+    discount = decimal_of(item.discount, 601)
+    meta = {
+        "number": number,
+        "store": till.store,
+        "till": till.code,
+        "billing_time": fmt_time(when),
+        "notes": text(item.notes) or "",
+        "gross_minor": billing.to_minor(till, gross) if gross is not None else amount,
+        "discount_minor": billing.to_minor(till, discount) if discount is not None else 0,
+        "lines": [line.shown for line in lines],
+        "points_redemptions": links,
+    }
+    try:
+        order: Order = till.engine.record_order(
+            number,
+            member.member_id,
+            amount,
+            paid_amount=amount,
+            lines=[line.engine_line() for line in lines],
+            merchant_id=bills.merchant_for(till),
+            attributes={"capillary": meta},
+        ).value
+    except EngineError as exc:
+        raise from_engine(exc, TRANSACTION_CODES, 608) from exc
+    effects = [points_effect(till, member, order.points_earned)] if order.points_earned else []
+    return {
+        **bills.bill_shell(item, "REGULAR"),
+        "id": bills.sale_id(order),
+        "number": number,
+        "customer": members.bill_customer(till, member),
+        "side_effects": {"effect": effects},
+        "item_status": item_status(600, "Transaction added successfully", True),
+    }
+
+
+def not_interested_sale(till: Till, item: TransactionIn) -> dict[str, Any]:
+    """A bill without a loyalty customer: recorded (for duplicates and returns), no points."""
+    number = billing.bill_number(till, item) or _auto_number(till, "NI")
+    amount = billing.bill_amount(till, item)
+    when = billing.billing_time(till, item)
+    billing.lines_of(till, item)  # validated, not kept
+    _check_new_number(till, number)
+    key = bills.ni_key(till, number)
+    bill_id = bills.numeric_id(f"ni\x00{key}")
+    till.data.setdefault(bills.NI_BILLS, {})[key] = {
+        "id": bill_id,
+        "number": number,
+        "amount_minor": amount,
+        "returned_minor": 0,
+        "billing_time": fmt_time(when),
+        "store": till.store,
+        "till": till.code,
+    }
+    return {
+        **bills.bill_shell(item, "NOT_INTERESTED"),
+        "id": bill_id,
+        "number": number,
+        "item_status": item_status(600, "Transaction added successfully", True),
+    }
+
+
+HANDLERS = {
+    "regular": regular_sale,
+    "not_interested": not_interested_sale,
+    "return": returns.loyalty_return,
+    "not_interested_return": returns.not_interested_return,
+}
+
+
+@router.post("/transaction/add")
+async def transaction_add(request: Request, till: Till = Depends(guard("transaction/add"))):
+    raws = read_items(await request.body(), "transaction")
+    if len(raws) > till.cfg.max_batch_size:
+        body = failure_body(1060, f"Batch size exceeds {till.cfg.max_batch_size} transactions")
+        return respond(request, body, till.cfg, 400)
+
+    def handle(raw: Any) -> dict[str, Any]:
+        item = parse_item(TransactionIn, raw)
+        kind = (text(item.type) or "regular").lower()
+        handler = HANDLERS.get(kind)
+        if handler is None:
+            raise ItemError(605, f"Transaction type {kind!r} is not supported here")
+        return handler(till, item)
+
+    def fail(raw: Any, err: ItemError) -> dict[str, Any]:
+        kind = str(raw.get("type") or "regular").upper() if isinstance(raw, dict) else ""
+        shell = bills.bill_shell(raw if isinstance(raw, dict) else {}, kind)
+        return {**shell, "item_status": item_status(err.code, err.message, False)}
+
+    with till.engine.lock:
+        items, outcomes = run_batch(raws, handle, fail)
+    body = {"status": request_status(outcomes), "transactions": {"transaction": items}}
+    return respond(request, {"response": body}, till.cfg)
