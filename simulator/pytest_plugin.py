@@ -54,8 +54,8 @@ def selected_dialects(config) -> list[str]:
 
 
 def pytest_generate_tests(metafunc):
-    if "dialect" in metafunc.fixturenames:
-        metafunc.parametrize("dialect", selected_dialects(metafunc.config), scope="function")
+    if "posim_dialect" in metafunc.fixturenames:
+        metafunc.parametrize("posim_dialect", selected_dialects(metafunc.config), scope="function")
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +84,8 @@ def not_applicable(request, dialect: str, has_control_plane: bool) -> str | None
 
 
 @pytest.fixture
-def world(request, dialect):
+def world(request, posim_dialect):
+    dialect = posim_dialect
     config = request.config
     target = config.getoption("--posim-target")
     credentials = parse_credentials(config.getoption("--posim-credentials"))

@@ -78,17 +78,26 @@ def _describe(tenant: Tenant) -> dict[str, Any]:
 def create_tenant(request: Request, body: dict[str, Any] | None = Body(None)):
     """Create an isolated tenant. Body: a program config, or {"tenant", "config"}."""
     body = body or {}
-    wrapped = "config" in body or "tenant" in body
+    wrapped = "config" in body or "tenant" in body or "dialects" in body
     raw_config = body.get("config") or {} if wrapped else body
     try:
         config = ProgramConfig.model_validate(raw_config)
     except ValidationError as exc:
         raise HTTPException(400, f"invalid program config: {exc.errors()[0]['msg']}") from exc
     tenant_id = body.get("tenant") if wrapped else None
+    dialects = body.get("dialects") or {} if wrapped else {}
+    if not isinstance(dialects, dict):
+        raise HTTPException(400, "dialects must map a dialect name to its settings")
     try:
         tenant = _registry(request).create(tenant_id, config)
     except ValueError as exc:
         raise HTTPException(409, str(exc)) from exc
+    try:
+        for name, settings in dialects.items():
+            _configure(request, tenant, name, settings)
+    except HTTPException:
+        _registry(request).delete(tenant.tenant_id)  # all or nothing
+        raise
     return _describe(tenant)
 
 
@@ -115,21 +124,52 @@ def reset(request: Request, tenant_id: str):
 
 @router.get("/tenants/{tenant_id}/snapshot")
 def snapshot(request: Request, tenant_id: str):
-    engine = _tenant(request, tenant_id).engine
-    with engine.lock:
-        return snapshots.dump(engine.state)
+    """The engine's whole state plus each dialect's own records, as JSON."""
+    tenant = _tenant(request, tenant_id)
+    with tenant.engine.lock:
+        document = snapshots.dump(tenant.engine.state)
+        document["dialect_data"] = snapshots.encode(tenant.data)
+    return document
 
 
 @router.post("/tenants/{tenant_id}/restore")
 def restore(request: Request, tenant_id: str, body: dict[str, Any] = Body(...)):
-    engine = _tenant(request, tenant_id).engine
+    tenant = _tenant(request, tenant_id)
+    engine = tenant.engine
     try:
         state = snapshots.load(body, running=engine.clock.running)
-    except (ValueError, KeyError, TypeError, ValidationError) as exc:
+        data = snapshots.decode(body.get("dialect_data", {"$map": {}}))
+    except (ValueError, KeyError, TypeError, AttributeError, ValidationError) as exc:
         raise HTTPException(400, f"invalid snapshot: {exc}") from exc
+    if not isinstance(data, dict):
+        raise HTTPException(400, "invalid snapshot: dialect_data must be an object")
     with engine.lock:
         engine.state = state
+        tenant.data.clear()
+        tenant.data.update(data)
     return {"tenant": tenant_id, "restored": True, "clock": engine.now().isoformat()}
+
+
+@router.put("/tenants/{tenant_id}/dialects/{dialect}")
+def configure_dialect(
+    request: Request, tenant_id: str, dialect: str, body: dict[str, Any] = Body(...)
+):
+    """A vendor's own program settings (e.g. Capillary's billing rules) for this tenant."""
+    tenant = _tenant(request, tenant_id)
+    _configure(request, tenant, dialect, body)
+    return {"tenant": tenant_id, "dialect": dialect, "configured": True}
+
+
+def _configure(request: Request, tenant: Tenant, dialect: str, settings: dict) -> None:
+    found = next((d for d in request.app.state.dialects if d.name == dialect), None)
+    if found is None:
+        raise HTTPException(404, f"dialect {dialect!r} not found")
+    if found.configure is None:
+        raise HTTPException(400, f"dialect {dialect!r} has no settings of its own")
+    try:
+        found.configure(tenant, settings)
+    except (ValueError, ValidationError) as exc:
+        raise HTTPException(400, f"invalid {dialect} settings: {exc}") from exc
 
 
 @router.get("/tenants/{tenant_id}/clock")

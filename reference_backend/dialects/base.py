@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -36,6 +37,8 @@ class Dialect:
     tenant_keys: tuple[str, ...] = ()
     # an EngineError that escaped a route -> vendor-shaped response (None: routes map their own)
     render_error: Callable[[Request, EngineError], Response] | None = None
+    # (tenant, settings) -> None: the vendor's own program settings; ValueError when invalid
+    configure: Callable[[Any, dict], None] | None = None
 
 
 def owns(prefix: str, path: str) -> bool:

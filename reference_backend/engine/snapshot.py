@@ -7,8 +7,11 @@ snapshot file can never make the server run code.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from datetime import datetime
 from typing import Any
+
+from pydantic import BaseModel
 
 from . import ledger, model
 from .clock import Clock
@@ -24,6 +27,7 @@ _CLASSES = {
 }
 _CLASSES["Outcome"] = Outcome  # idempotency records store command results
 FORMAT = "posim-snapshot/1"
+DIALECT_MODULES = "reference_backend.dialects."
 
 
 def _enc(value: Any) -> Any:
@@ -31,7 +35,15 @@ def _enc(value: Any) -> Any:
         return {"$dt": value.isoformat()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out = {f.name: _enc(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {"$dc": type(value).__name__, "f": out}
+        cls = type(value)
+        if cls.__name__ in _CLASSES and _CLASSES[cls.__name__] is cls:
+            return {"$dc": cls.__name__, "f": out}
+        return {"$dc": cls.__name__, "m": cls.__module__, "f": out}
+    if isinstance(value, BaseModel):
+        cls = type(value)
+        return {"$model": cls.__name__, "m": cls.__module__, "f": value.model_dump(mode="json")}
+    if isinstance(value, set | frozenset):
+        return {"$set": [_enc(v) for v in sorted(value, key=repr)]}
     if isinstance(value, dict):
         if all(isinstance(k, str) for k in value):
             return {"$map": {k: _enc(v) for k, v in value.items()}}
@@ -56,10 +68,36 @@ def _dec(value: Any) -> Any:
         return {k: _dec(v) for k, v in value["$map"].items()}
     if "$pairs" in value:
         return {_dec(k): _dec(v) for k, v in value["$pairs"]}
+    if "$set" in value:
+        return {_dec(v) for v in value["$set"]}
     if "$dc" in value:
-        cls = _CLASSES[value["$dc"]]
+        cls = _CLASSES[value["$dc"]] if "m" not in value else _dialect_class(value)
+        if not dataclasses.is_dataclass(cls):
+            raise ValueError(f"{value['$dc']} is not a dataclass")
         return cls(**{k: _dec(v) for k, v in value["f"].items()})
+    if "$model" in value:
+        cls = _dialect_class({"$dc": value["$model"], "m": value["m"]})
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+            raise ValueError(f"{value['$model']} is not a model")
+        return cls.model_validate(value["f"])
     raise ValueError("unrecognised snapshot value")
+
+
+def _dialect_class(value: dict) -> type:
+    """Dialects keep their own small records; only classes of posim's dialects are rebuilt."""
+    module = value["m"]
+    if not module.startswith(DIALECT_MODULES):
+        raise ValueError(f"classes from {module!r} are not restorable")
+    return getattr(importlib.import_module(module), value["$dc"])
+
+
+def encode(value: Any) -> Any:
+    """Snapshot encoding of any engine or dialect data (for the control plane)."""
+    return _enc(value)
+
+
+def decode(value: Any) -> Any:
+    return _dec(value)
 
 
 def dump(state: State) -> dict[str, Any]:

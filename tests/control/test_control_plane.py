@@ -123,3 +123,29 @@ def test_rate_limits_can_be_scaled_or_turned_off(app, client):
     assert sum(bucket.take() == 0 for _ in range(30)) == 20
     bad = client.put(f"/_posim/tenants/{tid}/rate-limits", json={"scale": 0})
     assert bad.status_code == 400
+
+
+def test_snapshot_carries_dialect_records_and_refuses_foreign_classes(app, client):
+    from datetime import UTC, datetime
+
+    tid = _tenant(client)
+    tenant = app.state.registry.get(tid)
+    record = {"hashes": {"123456"}, "at": datetime(2026, 1, 2, tzinfo=UTC), "n": [1, 2]}
+    tenant.dialect_data("gameball")["qr"] = record
+    snap = client.get(f"/_posim/tenants/{tid}/snapshot").json()
+    client.post(f"/_posim/tenants/{tid}/reset")
+    assert tenant.data == {}
+    assert client.post(f"/_posim/tenants/{tid}/restore", json=snap).status_code == 200
+    assert tenant.dialect_data("gameball")["qr"] == record
+    evil = {**snap, "dialect_data": {"$dc": "system", "m": "os", "f": {}}}
+    refused = client.post(f"/_posim/tenants/{tid}/restore", json=evil)
+    assert refused.status_code == 400 and "not restorable" in refused.text
+
+
+def test_dialect_settings_are_validated_by_the_dialect(client):
+    tid = _tenant(client)
+    assert client.put(f"/_posim/tenants/{tid}/dialects/nope", json={}).status_code == 404
+    bad = client.post("/_posim/tenants", json={"tenant": "z", "dialects": {"nope": {}}})
+    assert bad.status_code == 404
+    ids = [t["tenant"] for t in client.get("/_posim/tenants").json()["tenants"]]
+    assert "z" not in ids  # a tenant whose settings fail is not created
