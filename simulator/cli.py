@@ -83,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--record", help="append every exchange (secrets masked) to this file")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=_serve)
+
+    from .control_cli import add_parsers
+
+    add_parsers(sub)
     return parser
 
 

@@ -57,6 +57,7 @@ def record_order(
     hold_id: str | None = None,
     redeem_points: int | None = None,
     voucher_codes=(),
+    voucher_reservations: dict[str, str] | None = None,
     referral_code: str | None = None,
     return_window_days: int | None = None,
     earn_points: int | None = None,
@@ -75,6 +76,9 @@ def record_order(
     if return_window_days is not None:
         _int(return_window_days, "return_window_days")
     codes = [str(c) for c in voucher_codes or ()]
+    held = dict(voucher_reservations or {})  # code -> the checkout's reservation id
+    if set(held) - set(codes):
+        raise invalid("a reservation names a voucher the order does not use", field="vouchers")
     if len(set(codes)) != len(codes):
         raise invalid("a voucher code appears twice", field="vouchers")
     fp = fingerprint(
@@ -110,7 +114,10 @@ def record_order(
             raise EngineError("hold_member_mismatch", "the hold belongs to another member")
         capture_amount = holds.check_capturable(state, hold, redeem_points)
     for voucher in found:
-        vouchers.check_usable(state, voucher, member_id, reservation_id=None)
+        reservation = held.get(voucher.code)
+        if reservation is not None and not vouchers.is_live(voucher, reservation):
+            raise EngineError("voucher_not_reserved", f"no live reservation {reservation!r}")
+        vouchers.check_usable(state, voucher, member_id, reservation_id=reservation)
     referral = referrals.check_order_referral(state, member_id, referrer_id, referral_code)
     if hold is None and redeem_points:
         holds.check_available(state, member_id, redeem_points)
@@ -136,7 +143,7 @@ def record_order(
         order.redeemed_slices, _ = points.spend(state, member_id, redeem_points, order_id)
         order.points_redeemed = redeem_points
     for voucher in found:
-        vouchers.burn(state, voucher, member_id, order_id, reservation_id=None)
+        vouchers.burn(state, voucher, member_id, order_id, reservation_id=held.get(voucher.code))
     earned = state.config.points_for_amount(paid) if earn_points is None else earn_points
     if earned:
         window = (

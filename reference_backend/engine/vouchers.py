@@ -123,6 +123,10 @@ def get_voucher(state: State, code: str) -> Voucher:
     return voucher
 
 
+def is_live(voucher: Voucher, reservation_id: str) -> bool:
+    return _live(voucher, reservation_id) is not None
+
+
 def _live(voucher: Voucher, reservation_id: str | None) -> Reservation | None:
     res = voucher.reservations.get(reservation_id) if reservation_id else None
     return res if res is not None and res.state == "live" else None
