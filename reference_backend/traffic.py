@@ -7,11 +7,13 @@ Secrets are masked before anything is stored or written.
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+log = logging.getLogger("posim.requests")
 _SECRET_HINTS = ("key", "secret", "authorization", "token", "password", "cookie")
 _BODY_LIMIT = 8192
 
@@ -92,6 +94,16 @@ class TrafficMiddleware:
             await self.app(scope, receive_and_copy, send_and_copy)
         finally:
             tenant = state.get("tenant")
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "%s %s %s -> %s in %.1f ms (tenant %s)",
+                    request_id,
+                    scope["method"],
+                    scope["path"],
+                    status["code"],
+                    (time.perf_counter() - started) * 1000,
+                    getattr(tenant, "tenant_id", "-"),
+                )
             if tenant is not None or self.record_path:
                 entry = {
                     "request_id": request_id,

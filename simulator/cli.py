@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from rich.console import Console
@@ -48,10 +49,11 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings(seed=args.seed, record_path=args.record)
     app = create_app(settings)
     demo = app.state.registry.get(settings.demo_tenant_id)
-    console.print(f"posim reference backend on http://{args.host}:{args.port}")
-    for dialect, creds in demo.credentials.items():
-        shown = ", ".join(f"{k}={v}" for k, v in creds.items())
-        console.print(f"  demo tenant, {dialect}: {shown}")
+    print(f"posim reference backend on http://{args.host}:{args.port}  (docs: /docs)")
+    for dialect, creds in demo.credentials.items():  # plain print: keys must not wrap
+        shown = "  ".join(f"{k}={v}" for k, v in creds.items())
+        print(f"  demo tenant, {dialect}: {shown}")
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     uvicorn.run(
         app,
         host=args.host,
