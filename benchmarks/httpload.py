@@ -15,7 +15,7 @@ import time
 from urllib.parse import urlencode, urlsplit
 
 from simulator.protocol import codec_for, ops
-from simulator.protocol.base import Request, Response
+from simulator.protocol.base import LoyaltyError, Next, Request, Response
 
 
 def _raw(req: Request, host: str) -> bytes:
@@ -69,14 +69,25 @@ class Flow:
         if self.name == "ping":
             await send(Request("GET", "/_posim/ping"))
         elif self.name == "balance":
-            await send(self.codec.encode(ops.GetBalance(self.member)))
+            await self.execute(send, ops.GetBalance(self.member))
         elif self.name == "hold_release":
             self.n += 1
             op = ops.ReservePoints(self.member, 1, f"bench-{id(self)}-{self.n}")
+            reservation = await self.execute(send, op)
+            if reservation is not None:
+                await self.execute(send, ops.ReleasePoints(self.member, reservation))
+
+    async def execute(self, send, op):
+        """Like LoyaltyGateway.execute: follow multi-step vendor flows (tokens, checks)."""
+        while True:
             resp = await send(self.codec.encode(op))
-            if resp.status < 400:
-                reservation = self.codec.decode(op, resp)
-                await send(self.codec.encode(ops.ReleasePoints(self.member, reservation)))
+            try:
+                out = self.codec.decode(op, resp)
+            except LoyaltyError:
+                return None
+            if not isinstance(out, Next):
+                return out
+            op = out.op
 
 
 async def _worker(url: str, flow: Flow, deadline: float, latencies: list, errors: list) -> None:

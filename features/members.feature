@@ -29,7 +29,7 @@ Feature: Identify and enroll loyalty members at the till
     Then lane "1" has identified "Carol"
     And "Carol" has 0 available points
 
-  @needs_pending
+  @needs_pending @needs_control_plane
   Scenario: The balance shows available, pending and next-expiring points
     Given the program keeps earned points pending for 14 days
     And points expire 365 days after they become available

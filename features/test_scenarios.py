@@ -3,7 +3,7 @@
 import pytest
 from pytest_bdd import scenarios
 
-# requesting `world` up front puts `posim_dialect` in each scenario's fixtures, so it is parametrized
+# requesting `world` up front puts `posim_dialect` among each scenario's fixtures (parametrized)
 pytestmark = pytest.mark.usefixtures("world")
 
 scenarios(".")

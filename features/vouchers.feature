@@ -1,4 +1,4 @@
-@vouchers
+@vouchers @needs_control_plane
 Feature: Vouchers are burned once
 
   Background:

@@ -252,7 +252,9 @@ def seed_voucher(request: Request, tenant_id: str, body: VoucherIn):
                 valid_until=until,
                 series_id=series_id,
             )
-        voucher = engine.issue_voucher(series_id, body.member_id, body.code)
+        # the POS knows its member id; a vendor may file it as an identifier (WLL, Capillary)
+        owner = engine.resolve_member(body.member_id).member_id if body.member_id else None
+        voucher = engine.issue_voucher(series_id, owner, body.code)
     except EngineError as exc:
         raise HTTPException(exc.status if exc.status != 422 else 400, exc.message) from exc
     return {"code": voucher.code, "series_id": series_id, "member_id": voucher.owner_id}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from . import ops
 from .base import LoyaltyError, Next, Request, Response
@@ -16,17 +18,28 @@ BASE = "/api/v4.0/integrations"
 ERRORS = {
     1000: "unauthorized",
     1001: "unauthorized",
+    1002: "unauthorized",
+    2000: "invalid_request",
+    2001: "conflict",
     3000: "invalid_request",
     3001: "invalid_request",
     3003: "invalid_request",
-    3016: "invalid_request",
+    3005: "invalid_request",
+    3008: "member_exists",
     3009: "member_inactive",
     3011: "rate_limited",
+    3016: "invalid_request",
     4000: "refund_exceeds",
     4004: "not_supported",
+    4500: "invalid_request",
+    5000: "server_error",
+    5003: "server_error",
     7000: "member_not_found",
+    7001: "member_exists",
     7002: "referral_invalid",
     7003: "referral_invalid",
+    7004: "member_exists",
+    7005: "referral_invalid",
     7006: "self_referral",
     9001: "refund_exceeds",
     9002: "order_not_found",
@@ -35,11 +48,35 @@ ERRORS = {
     9006: "hold_not_found",
     9008: "insufficient_points",
 }
+# Gameball documents no coupon error codes: a refused coupon is read from the message
 VOUCHER_HINTS = (
     ("expired", "voucher_expired"),
     ("used", "voucher_used"),
     ("redeem", "voucher_used"),
 )
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def _segment(value: str) -> str:
+    """A path segment: ids, mobiles (+20...) and emails percent-encoded."""
+    return quote(str(value), safe="")
+
+
+def voucher_code(message: str) -> str | None:
+    """The neutral voucher error a coupon refusal describes, or None if it is no coupon."""
+    text = _QUOTED.sub("", message).lower()  # a code such as 'USED-1' must not decide
+    if "coupon" not in text:
+        return None
+    return next((code for hint, code in VOUCHER_HINTS if hint in text), "voucher_invalid")
+
+
+def _retry_after(headers: dict[str, str]) -> float | None:
+    """Retry-After in seconds (Gameball documents no header; posim sends whole seconds)."""
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:  # an HTTP date: let the gateway use its default back-off
+        return None
 
 
 def _now(at: datetime | None = None) -> str:
@@ -58,8 +95,12 @@ class GameballCodec:
     dialect = "gameball"
     sale_route = r"/orders$"  # where a sale is submitted (fault rules target it)
     not_applicable = {
-        "voucher_list": "Gameball's POS API has no call that lists a customer's coupons",
-        "voucher_validate": "Gameball's POS API validates coupons only inside an order",
+        # Gameball has coupon endpoints (customers/{id}/coupons, coupons/validate, lock, burn);
+        # this codec, like posim's dialect, uses coupons only inside an order (couponCodes)
+        "voucher_list": "the Gameball codec sends coupons only inside an order; "
+        "customers/{id}/coupons is not modelled",
+        "voucher_validate": "the Gameball codec sends coupons only inside an order; "
+        "coupons/{code}/validate is not modelled",
         "identify_by_card": "Gameball identifies customers by customerId, mobile or email only",
     }
 
@@ -80,11 +121,13 @@ class GameballCodec:
     def encode(self, op: Any) -> Request:
         match op:
             case ops.Identify(ref=ref, kind=kind):
+                # a mobile or email goes where the customerId would: Gameball merges channels
+                # on them, so the profile that owns it answers (with its own customerId)
                 if kind == "card_number":
                     raise LoyaltyError("not_supported", self.not_applicable["identify_by_card"])
-                return self._req("GET", f"/customers/{ref}")
+                return self._profile(ref)
             case _Identified(member_id=member_id):
-                return self._req("GET", f"/customers/{member_id}")
+                return self._profile(member_id)
             case ops.Enroll():
                 attrs = {
                     "firstName": op.first_name,
@@ -102,7 +145,7 @@ class GameballCodec:
                 }
                 return self._req("POST", "/customers", {k: v for k, v in body.items() if v})
             case ops.GetBalance(member_id=member_id):
-                return self._req("GET", f"/customers/{member_id}/balance")
+                return self._req("GET", f"/customers/{_segment(member_id)}/balance")
             case ops.ReservePoints():
                 body = {
                     "customerId": op.member_id,
@@ -111,13 +154,12 @@ class GameballCodec:
                 }
                 return self._req("POST", "/transactions/hold", body)
             case ops.ReleasePoints(reservation=reservation):
-                return self._req("DELETE", f"/transactions/hold/{reservation.reference}")
+                return self._req("DELETE", f"/transactions/hold/{_segment(reservation.reference)}")
             case ops.SubmitSale():
                 return self._req("POST", "/orders", self._order(op))
-            case ops.EarnPoints():
-                sale = ops.SubmitSale(
-                    op.member_id, op.order_id, (), op.points * 100, op.points * 100
-                )
+            case ops.EarnPoints():  # a sale of `points` whole currency units
+                amount = op.points * 10**self.minor_units
+                sale = ops.SubmitSale(op.member_id, op.order_id, (), amount, amount)
                 return self._req("POST", "/orders", self._order(sale))
             case ops.RefundSale():
                 body = {
@@ -142,6 +184,11 @@ class GameballCodec:
                 raise LoyaltyError("not_supported", self.not_applicable["voucher_validate"])
         raise LoyaltyError("not_supported", f"gameball cannot express {type(op).__name__}")
 
+    def _profile(self, ref: str) -> Request:
+        """The details view (with mobile and email) needs the SecretKey; else the public one."""
+        tail = "/details" if self.secret_key else ""
+        return self._req("GET", f"/customers/{_segment(ref)}{tail}")
+
     def _order(self, sale: ops.SubmitSale) -> dict[str, Any]:
         body: dict[str, Any] = {
             "customerId": sale.member_id,
@@ -151,16 +198,7 @@ class GameballCodec:
             "totalPrice": self._money(sale.total),
             "totalDiscount": self._money(sale.total - sale.paid),
             "channel": "pos",
-            "lineItems": [
-                {
-                    "productId": line.sku,
-                    "sku": line.sku,
-                    "quantity": line.quantity,
-                    "price": self._money(line.unit_price),
-                    "title": line.name or line.sku,
-                }
-                for line in sale.lines
-            ],
+            "lineItems": [self._line(line) for line in sale.lines],
         }
         redemption = {}
         if sale.reservation is not None:
@@ -174,6 +212,18 @@ class GameballCodec:
         if sale.store_id:
             body["merchant"] = {"uniqueId": sale.store_id, "branch": {"uniqueId": sale.store_id}}
         return body
+
+    def _line(self, line: ops.SaleLine) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "productId": line.sku,
+            "sku": line.sku,
+            "quantity": line.quantity,
+            "price": self._money(line.unit_price),
+            "title": line.name or line.sku,
+        }
+        if line.category:
+            item["category"] = [line.category]
+        return item
 
     # -- decode -----------------------------------------------------------------------
     def decode(self, op: Any, response: Response) -> Any:
@@ -232,18 +282,16 @@ class GameballCodec:
         vendor = body.get("code")
         message = str(body.get("message") or "")
         if response.status == 429:
-            retry = response.headers.get("retry-after") or response.headers.get("Retry-After")
             return LoyaltyError(
                 "rate_limited",
                 message,
                 status=429,
                 vendor_code=vendor,
-                retry_after=float(retry) if retry else None,
+                retry_after=_retry_after(response.headers),
             )
         code = ERRORS.get(vendor)
-        if code is None and "coupon" in message.lower():
-            code = next((c for hint, c in VOUCHER_HINTS if hint in message.lower()), None)
-            code = code or "voucher_invalid"
+        if code in (None, "invalid_request") and 400 <= response.status < 500:
+            code = voucher_code(message) or code  # coupon refusals come as 3003
         if code is None:
             code = "server_error" if response.status >= 500 else "invalid_request"
         return LoyaltyError(code, message, status=response.status, vendor_code=vendor)

@@ -179,3 +179,10 @@ def no_referral_reward(world: World, alias: str):
     if world.error is not None:
         assert getattr(world.error, "code", None) in ("self_referral", "referral_invalid")
     assert world.gateway.balance(world.member_id(alias)).available == earned
+
+
+@then("the sale is refused because the hold is gone")
+def refused_hold_gone(world: World):
+    """Vendors say it differently: the hold is unknown now, expired, or already resolved."""
+    assert world.error is not None, "the sale went through on an expired hold"
+    assert getattr(world.error, "code", None) in ("hold_not_found", "hold_expired", "hold_resolved")

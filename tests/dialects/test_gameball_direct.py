@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 try:  # the harness lives in test_gameball.py (rootdir or package import)
     from .test_gameball import NOW, client, pos, pos_with  # noqa: F401
 except ImportError:
@@ -62,6 +64,57 @@ def test_refund_of_a_direct_redeem_gives_points_back_by_money(pos):
     pos.fail("POST", "/transactions/refund", {**body, "transactionTime": NOW}, 9001, 422)
     listed = pos.ok("GET", "/orders/t1/transactions")["transactions"]
     assert [t["transactionType"] for t in listed] == ["Redemption", "PartialRefund", "Refund"]
+
+
+def test_redeem_from_a_hold_captures_it_and_a_refund_restores_the_same_lots(pos_with):
+    pos = pos_with(lot_expiry_days=30)
+    pos.order("c1", "o1", 100)
+    expiry = pos.balance("c1")["nextExpiringPointsDate"]
+    ref = pos.hold("c1", 40)["holdReference"]
+    pos.advance(60)
+    first = pos.ok("POST", "/transactions/redeem", _redeem("t1", holdReference=ref))
+    assert first["redeemEquivalentPoints"] == 40 and first["redeemAmount"] == 4.0
+    again = pos.ok("POST", "/transactions/redeem", _redeem("t1", holdReference=ref))
+    assert again == first and pos.available("c1") == 60
+    kinds = [a.kind for a in pos.tenant.engine.activities("c1")]
+    assert "capture" in kinds and "release" not in kinds  # one capture, no release + spend
+    spent = pos.ok("GET", "/customers/c1/activities", params={"activityType": "Redemption"})
+    assert [(a["transactionId"], a["points"]) for a in spent["activities"]] == [("t1", -40)]
+    pos.fail("DELETE", f"/transactions/hold/{ref}", None, 9006, 404)  # used, not releasable
+    assert pos.refund("t1", "r1", refundAmount=1)["refundEquivalentPoints"] == 10
+    assert pos.refund("t1", "r2")["refundEquivalentPoints"] == 30
+    balance = pos.balance("c1")
+    assert balance["availablePointsBalance"] == 100
+    assert balance["nextExpiringPointsDate"] == expiry  # the points came back to their lot
+
+
+@pytest.mark.parametrize("problem", ["expired", "released", "another customer"])
+def test_redeem_from_an_unusable_hold_is_9006(pos, problem):
+    pos.order("c1", "o1", 100)
+    pos.order("c2", "o2", 100)
+    ref = pos.hold("c2" if problem == "another customer" else "c1", 30)["holdReference"]
+    if problem == "expired":
+        pos.advance(600)
+    elif problem == "released":
+        pos.ok("DELETE", f"/transactions/hold/{ref}")
+    error = pos.fail("POST", "/transactions/redeem", _redeem("t1", holdReference=ref), 9006, 404)
+    assert problem.split()[-1] in error["message"]
+    held = 30 if problem == "another customer" else 0  # c2's hold stays active
+    assert pos.available("c1") == 100 and pos.available("c2") == 100 - held
+    pos.fail("POST", "/transactions/redeem", _redeem("t2", holdReference="nope"), 9006, 404)
+
+
+def test_a_snapshot_carries_the_redeem_bookkeeping(pos):
+    pos.order("c1", "o1", 100)
+    pos.ok("POST", "/transactions/redeem", _redeem("t1", points=50))  # worth 5.00
+    base = f"/_posim/tenants/{pos.tenant_id}"
+    snapshot = pos.client.get(f"{base}/snapshot").json()
+    first = pos.refund("t1", "r1", refundAmount=1.5)
+    assert pos.client.post(f"{base}/restore", json=snapshot).status_code == 200
+    assert pos.available("c1") == 50
+    assert pos.refund("t1", "r1", refundAmount=1.5) == first
+    assert pos.refund("t1", "r2")["refundEquivalentPoints"] == 35
+    assert pos.available("c1") == 100
 
 
 # -- direct cashback ------------------------------------------------------------------

@@ -164,3 +164,27 @@ def test_documented_bucket_sizes_are_used(pos):
     per_30s = pos.tenant.limiters[(*key, "30s")]
     assert (per_second.rate, per_second.burst) == (100, 100)
     assert (per_30s.rate, per_30s.burst) == (40, 1200)
+
+
+# -- injected faults ------------------------------------------------------------------
+def _fault(pos, **rule) -> None:
+    path = f"/_posim/tenants/{pos.tenant_id}/faults"
+    assert pos.client.post(path, json=rule).status_code in (200, 201)
+
+
+def test_an_injected_429_is_3011_with_retry_after(pos):
+    pos.customer("c1")
+    _fault(pos, kind="rate_limit", count=1, retry_after_s=2)
+    error = pos.fail("GET", "/customers/c1", None, 3011, 429)
+    assert error["type"] == "Payload Error" and error["error"] == 3011
+    assert pos.call("GET", "/customers/c1").status_code == 200
+    _fault(pos, kind="rate_limit", count=1, retry_after_s=2)
+    assert pos.call("GET", "/customers/c1").headers["Retry-After"] == "2"
+
+
+@pytest.mark.parametrize(("status", "code"), [(503, 5003), (500, 5000), (502, 5000)])
+def test_an_injected_outage_keeps_its_status(pos, status, code):
+    _fault(pos, kind="error", status=status, count=1)
+    error = pos.fail("GET", "/customers/c1/balance", None, code, status)
+    assert error["type"] == "Server Error"
+    pos.fail("GET", "/customers/c1/balance", None, 7000, 404)  # the fault fired once

@@ -125,3 +125,23 @@ def test_seeded_garbage_never_gets_a_500(wll: Wll):
             response = wll.get(rng.choice(gets) % json.dumps(value()), token=token)
         assert response.status_code < 500, response.text
         assert response.json()["status"] in ("success", "fail")
+
+
+def _fault(wll: Wll, **rule) -> None:
+    response = wll.client.post("/_posim/tenants/demo/faults", json={"count": 1, **rule})
+    assert response.status_code in (200, 201), response.text
+
+
+def test_injected_faults_are_rendered_in_jsend(wll: Wll):
+    wll.admin_token()
+    _fault(wll, kind="rate_limit", retry_after_s=3)
+    response = wll.get("/rewards")
+    assert response.status_code == 429 and response.headers["Retry-After"] == "3"
+    assert response.json() == {"status": "fail", "message": "Too Many Requests", "data": None}
+    _fault(wll, kind="error", status=503)
+    response = wll.get("/rewards")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "message": "Service Unavailable", "code": 503}
+    _fault(wll, kind="error", status=502)
+    assert wll.get("/rewards").json()["message"] == "Bad Gateway"
+    assert wll.get("/rewards").status_code == 200  # each rule fired once

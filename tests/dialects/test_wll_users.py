@@ -89,3 +89,15 @@ def test_wallet_shape_and_me_alias(wll: Wll):
     wll.failed(wll.get("/users/me/wallet"), 403)
     # a valid token whose subject never registered
     wll.failed(wll.get("/users/me/wallet", token=wll.user_token("auth0|ghost")), 404)
+
+
+def test_a_till_may_look_a_user_up_by_email_or_mobile(wll: Wll):
+    body = {"email": "Ann@Example.com", "telephone": "+201000000042", "authIdentifier": "pos|ann"}
+    user = wll.ok(wll.post("/users", body), 201)
+    for ref in ("ann@example.com", "+201000000042", "%2B201000000042"):
+        assert wll.ok(wll.get(f"/users/{ref}"))["id"] == user["id"]
+        assert wll.ok(wll.get(f"/users/{ref}/wallet"))["points"] == 0
+    wll.failed(wll.get("/users/%2B201099999999"), 404)
+    # the telephone is a lookup key, so like the email it names one user only
+    other = {"email": "bo@example.com", "telephone": "+201000000042", "authIdentifier": "pos|bo"}
+    wll.failed(wll.post("/users", other), 409)

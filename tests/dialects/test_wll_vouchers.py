@@ -191,3 +191,36 @@ def test_user_redeems_in_app_and_the_pos_validates(wll: Wll):
     code = wll.ok(wll.post("/commands/redeem_benefit", {"id": benefit["id"]}, token))["code"]
     result = wll.ok(wll.post("/commands/validate_voucher", {"voucherCode": code["value"]}))
     assert result["id"] == benefit["id"] and result["burnedAt"] is not None
+
+
+def test_codes_handed_out_elsewhere_validate_without_redeem_benefit(wll: Wll):
+    user = _rich_user(wll)
+    control = "/_posim/tenants/demo/vouchers"
+    seed = {"code": "SAVE10", "member_id": user["id"], "discount_value": 1000}
+    assert wll.client.post(control, json=seed).status_code == 201
+    wallet = wll.ok(wll.get(f"/users/{user['id']}/wallet"))
+    (listed,) = wallet["vouchers"]
+    assert listed["code"]["value"] == "SAVE10"  # its holder has the code already
+    assert listed["reward"]["discounts"][0]["value"] == "1000"
+    checked = wll.ok(
+        wll.post("/commands/validate_voucher", {"code": "save10", "allowFutureValidation": True})
+    )
+    assert checked["burnedAt"] is None and checked["discounts"][0]["type"] == "ABSOLUTE"
+    # redeem_benefit still works once (it stamps the time), then it is redeemed
+    wll.ok(wll.post("/commands/redeem_benefit", {"id": listed["id"]}))
+    wll.failed(wll.post("/commands/redeem_benefit", {"id": listed["id"]}), 400)
+    burned = wll.ok(wll.post("/commands/validate_voucher", {"code": "SAVE10"}))
+    assert burned["burnedAt"] is not None
+    body = wll.failed(wll.post("/commands/validate_voucher", {"code": "SAVE10"}), 400)
+    assert body["message"] == "Voucher has already been used"
+
+
+def test_a_handed_out_code_past_its_end_is_expired(wll: Wll):
+    user = _rich_user(wll)
+    seed = {"code": "OLD", "member_id": user["id"], "discount_value": 100, "valid_days": 1}
+    assert wll.client.post("/_posim/tenants/demo/vouchers", json=seed).status_code == 201
+    wll.advance(86400)
+    wll._admin = None  # the admin token lived 24 h too
+    assert wll.ok(wll.get(f"/users/{user['id']}/wallet"))["vouchers"] == []
+    body = wll.failed(wll.post("/commands/validate_voucher", {"code": "OLD"}), 400)
+    assert body["message"] == "Benefit has expired"

@@ -27,11 +27,36 @@ _PRIVATE = (
 )
 
 
-def get_member(engine: Engine, customer_id: str) -> Member:
+# the identifiers a customerId value may stand for (Gameball's channel merging keys)
+MERGE_KEYS = ("mobile", "email")
+
+
+def find_customer(engine: Engine, ref: str) -> Member | None:
+    """The customer a `customerId` value names: the customerId itself, else the customer
+    whose mobile or email it is (Gameball merges channels on those), else None."""
     try:
-        return engine.member(customer_id)
-    except EngineError as exc:
-        raise GameballError(7000, f"Customer {customer_id!r} not found") from exc
+        return engine.member(ref)
+    except EngineError:
+        pass
+    for kind in MERGE_KEYS:
+        try:
+            return engine.find_member(kind, ref)
+        except EngineError:
+            continue
+    return None
+
+
+def customer_id_of(engine: Engine, ref: str) -> str:
+    """`ref` resolved to a customerId; an unknown value is returned as it is."""
+    member = find_customer(engine, ref)
+    return ref if member is None else member.member_id
+
+
+def get_member(engine: Engine, customer_id: str) -> Member:
+    member = find_customer(engine, customer_id)
+    if member is None:
+        raise GameballError(7000, f"Customer {customer_id!r} not found")
+    return member
 
 
 def active_member(engine: Engine, customer_id: str) -> Member:
@@ -49,10 +74,9 @@ def ensure_customer(
     engine: Engine, customer_id: str, email: str | None = None, mobile: str | None = None
 ) -> Member:
     """Orders, events and cashback create unknown customers on the fly, as Gameball does."""
-    try:
-        return engine.member(customer_id)
-    except EngineError:
-        pass
+    known = find_customer(engine, customer_id)
+    if known is not None:
+        return known
     try:
         ids = _identifiers(email, mobile)
         return engine.upsert_member(member_id=customer_id, identifiers=ids).value
@@ -177,9 +201,9 @@ def profile(engine: Engine, member: Member, with_pii: bool) -> dict[str, Any]:
 
 
 def balance(engine: Engine, customer_id: str) -> dict[str, Any]:
-    get_member(engine, customer_id)
+    member = get_member(engine, customer_id)
     cfg = engine.config
-    raw = engine.balance(customer_id)
+    raw = engine.balance(member.member_id)
     total = raw["balance"] + raw["pending"]
     body: dict[str, Any] = {
         "totalPointsBalance": total,
@@ -203,5 +227,5 @@ def set_active(engine: Engine, customer_id: str, active: bool) -> dict[str, Any]
     member = get_member(engine, customer_id)
     changed = member.active != active
     if changed:
-        engine.set_member_active(customer_id, active)
-    return {"customerId": customer_id, "isActive": active, "stateChanged": changed}
+        engine.set_member_active(member.member_id, active)
+    return {"customerId": member.member_id, "isActive": active, "stateChanged": changed}

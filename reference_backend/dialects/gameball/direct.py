@@ -6,11 +6,11 @@ from typing import Any
 
 from ...engine import EngineError, Order
 from ...tenants import Tenant
-from . import holds, qr, store
+from . import qr, store
 from .convert import numeric_id, points_value, stamp, to_major, to_minor
 from .customers import active_member, ensure_customer
 from .errors import GameballError
-from .orders import find_order
+from .orders import find_order, hold_error
 from .schemas import CashbackRequest, RedeemRequest
 
 
@@ -79,27 +79,18 @@ def _spend(tenant: Tenant, customer_id: str, points: int, transaction_id: str) -
 def _redeem_hold(
     tenant: Tenant, customer_id: str, hold_id: str, transaction_id: str
 ) -> tuple[int, int]:
-    """Spend a hold's points as one redemption.
-
-    The engine has no "capture a hold into a redemption" yet (requested), so release and
-    redeem run back to back under the engine lock: no other writer can take the points in
-    between, and the hold is presented as "used".
-    """
+    """Capture the whole hold as one reversible redemption (the hold shows as "used")."""
     engine = tenant.engine
-    with engine.lock:
-        hold = holds.find_hold(tenant, hold_id)
-        problem = holds.unusable(tenant, hold, customer_id)
-        if problem is not None:
-            raise problem
-        if hold.amount < engine.config.min_redeem_points:
-            raise GameballError(3003, f"Redeem at least {engine.config.min_redeem_points} points")
-        if engine.balance(customer_id)["debt"]:  # the redeem would fail after the release
-            raise GameballError(9008, "The customer owes points; the hold cannot be redeemed")
-        engine.release_hold(hold_id)
-        _spend(tenant, customer_id, hold.amount, transaction_id)
-        store.redeemed_holds(tenant)[hold_id] = transaction_id
+    try:
+        redemption = engine.redeem_points(
+            customer_id, redemption_id=transaction_id, order_id=transaction_id, hold_id=hold_id
+        ).value
+    except EngineError as exc:
+        raise hold_error(exc, hold_id) from exc
+    hold = engine.hold(hold_id)
     money = hold.amount_minor
-    return hold.amount, engine.config.value_of_points(hold.amount) if money is None else money
+    points = redemption.points
+    return points, engine.config.value_of_points(points) if money is None else money
 
 
 def cashback(tenant: Tenant, req: CashbackRequest) -> dict[str, Any]:

@@ -32,6 +32,7 @@ CODES: dict[int, tuple[int, str]] = {
     4004: (404, "Not Found"),
     4500: (400, "Something Wrong"),
     5000: (500, "Internal Server Error"),
+    5003: (503, "Service Unavailable"),
     7000: (404, "Customer Not Found"),
     7002: (422, "Customer Already Referred"),
     7003: (404, "Referral Code Not Found"),
@@ -88,6 +89,14 @@ ENGINE_CODES: dict[str, int] = {
     "referral_code_not_found": 7003,
     "referral_self_not_allowed": 7006,
     "referral_not_eligible": 7002,
+    "voucher_not_found": 3003,
+    "voucher_already_burned": 3003,
+    "voucher_quantity_exceeded": 3003,
+    "voucher_reserved": 3003,
+    "voucher_expired": 3003,
+    "voucher_not_active": 3003,
+    "voucher_voided": 3003,
+    "voucher_owner_mismatch": 3003,
     "invariant_violation": 5000,
 }
 
@@ -142,11 +151,16 @@ _FAILURES = {
     "not_found": (4004, 404),
     "method_not_allowed": (4004, 405),
     "internal": (5000, 500),
+    "rate_limited": (3011, 429),  # the fault middleware adds Retry-After
 }
 
 
 def render_failure(request: Request, status: int, kind: str, message: str) -> Response:
-    """Framework-level failures (bad JSON, unknown route, crash) in Gameball's envelope."""
+    """Framework-level failures (bad JSON, unknown route, crash, injected faults) in
+    Gameball's envelope."""
+    if kind == "unavailable":  # an injected outage keeps its status; 503 has its own code
+        code = 5003 if status == 503 else 5000
+        return error_response(request, GameballError(code, message, status))
     code, fixed_status = _FAILURES.get(kind, (4500, None))
     if kind == "not_found":
         message = f"No route matches {request.method} {request.url.path}"

@@ -142,6 +142,7 @@ def _transaction_id(tenant: Tenant, line: Activity) -> str | None:
 def activities(tenant: Tenant, customer_id: str, query: dict[str, str]) -> dict[str, Any]:
     engine = tenant.engine
     member = get_member(engine, customer_id)
+    customer_id = member.member_id
     start, limit = _page_args(query)
     wanted = query.get("activityType")
     if wanted and wanted not in ACTIVITY_TYPES:
@@ -183,7 +184,7 @@ def activities(tenant: Tenant, customer_id: str, query: dict[str, str]) -> dict[
 
 def referrals(tenant: Tenant, customer_id: str, query: dict[str, str]) -> dict[str, Any]:
     engine = tenant.engine
-    get_member(engine, customer_id)
+    customer_id = get_member(engine, customer_id).member_id
     start, limit = _page_args(query)
     found = [r for r in engine.referrals_of(customer_id) if r.state != "rejected"]
     page = found[start : start + limit]

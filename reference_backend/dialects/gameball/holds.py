@@ -6,7 +6,7 @@ from typing import Any
 
 from ...engine import EngineError, Hold
 from ...tenants import Tenant
-from . import qr, store
+from . import qr
 from .convert import points_value, stamp, to_major, to_minor
 from .customers import active_member
 from .errors import GameballError
@@ -26,20 +26,8 @@ def find_hold(tenant: Tenant, hold_id: str) -> Hold:
         raise GameballError(9006, f"Hold reference {hold_id!r} not found") from exc
 
 
-def state_of(tenant: Tenant, hold: Hold) -> str:
-    if hold.state == "released" and hold.hold_id in store.redeemed_holds(tenant):
-        return "used"
+def state_of(hold: Hold) -> str:
     return _STATES[hold.state]
-
-
-def unusable(tenant: Tenant, hold: Hold, customer_id: str) -> GameballError | None:
-    """Why a hold cannot be redeemed now (Gameball has one code for all of it: 9006)."""
-    state = state_of(tenant, hold)
-    if hold.member_id != customer_id:
-        return GameballError(9006, "Hold reference belongs to another customer")
-    if state != "active" or tenant.engine.now() >= hold.expires_at:
-        return GameballError(9006, f"Hold reference {hold.hold_id!r} is {state}")
-    return None
 
 
 def hold_amount(tenant: Tenant, hold: Hold) -> float:
@@ -97,7 +85,7 @@ def describe(tenant: Tenant, hold_id: str) -> dict[str, Any]:
         "customerId": hold.member_id,
         "holdAmount": hold_amount(tenant, hold),
         "holdEquivalentPoints": hold.amount,
-        "state": state_of(tenant, hold),
+        "state": state_of(hold),
         "dateToExpire": stamp(hold.expires_at),
     }
 
@@ -105,7 +93,7 @@ def describe(tenant: Tenant, hold_id: str) -> dict[str, Any]:
 def release(tenant: Tenant, hold_id: str) -> dict[str, Any]:
     """Release a live hold; releasing twice or after expiry succeeds (the points are back)."""
     hold = find_hold(tenant, hold_id)
-    state = state_of(tenant, hold)
+    state = state_of(hold)
     if state == "active":
         try:
             tenant.engine.release_hold(hold_id)

@@ -22,6 +22,35 @@ _HOLD_ERRORS = {
 }
 
 
+# engine voucher refusal -> how the coupon is described. Gameball documents no coupon codes
+# for orders: every refusal is 3003 Invalid Value (HTTP 422), and the message says why.
+COUPON_ERRORS = {
+    "voucher_not_found": "not found",
+    "voucher_already_burned": "already used",
+    "voucher_quantity_exceeded": "already used up",
+    "voucher_reserved": "locked by another transaction and cannot be used now",
+    "voucher_expired": "expired",
+    "voucher_not_active": "not active yet",
+    "voucher_voided": "no longer valid",
+    "voucher_owner_mismatch": "for another customer",
+}
+
+
+def coupon_error(exc: EngineError, code: str | None = None) -> GameballError:
+    where = f"Coupon {code!r}" if code else "A coupon"
+    return GameballError(3003, f"{where} is {COUPON_ERRORS[exc.code]}")
+
+
+def _failing_coupon(tenant: Tenant, codes: list[str], member_id: str) -> str | None:
+    """Which coupon made the order fail (read-only; only used to word the error)."""
+    for code in codes:
+        try:
+            tenant.engine.validate_voucher(code, member_id)
+        except EngineError:
+            return code
+    return None
+
+
 def engine_lines(tenant: Tenant, items: list[LineItem]) -> list[dict[str, Any]]:
     """Engine lines need whole quantities; a fractional one (0.5 kg) becomes one line unit."""
     cfg = tenant.engine.config
@@ -81,28 +110,42 @@ def record(tenant: Tenant, req: OrderRequest) -> dict[str, Any]:
     member = ensure_customer(engine, req.customerId, req.email, req.mobile)
     window = req.cashbackConfigurations.returnWindow if req.cashbackConfigurations else None
     hold_id = req.redemption.pointsHoldReference if req.redemption else None
+    coupons = list(req.redemption.couponCodes or ()) if req.redemption else []
     fields: dict[str, Any] = dict(
         paid_amount=paid,
         lines=engine_lines(tenant, req.lineItems or []),
         hold_id=hold_id,
+        voucher_codes=coupons,
         referral_code=usable_referrer(engine, member.member_id, req.referrerCode),
         return_window_days=window,
         attributes=_attributes(req, request_digest),
     )
     try:
-        outcome = engine.record_order(req.orderId, member.member_id, total, **fields)
-    except EngineError as exc:
-        if exc.code.startswith("referral"):  # a referral never blocks a sale
-            fields["referral_code"] = None
+        try:
             outcome = engine.record_order(req.orderId, member.member_id, total, **fields)
-        else:
-            raise _order_error(exc, hold_id, req.orderId) from exc
+        except EngineError as exc:
+            if not exc.code.startswith("referral"):
+                raise
+            fields["referral_code"] = None  # a referral never blocks a sale
+            outcome = engine.record_order(req.orderId, member.member_id, total, **fields)
+    except EngineError as exc:
+        if exc.code in COUPON_ERRORS:
+            code = _failing_coupon(tenant, coupons, member.member_id)
+            raise coupon_error(exc, code) from exc
+        raise _order_error(exc, hold_id, req.orderId) from exc
     return present(tenant, outcome.value)
+
+
+def hold_error(exc: EngineError, hold_id: str | None) -> GameballError:
+    """Every reason a hold cannot be used is 9006 (Gameball has no finer code)."""
+    if exc.code in _HOLD_ERRORS:
+        return GameballError(9006, f"Hold reference {hold_id!r} is {_HOLD_ERRORS[exc.code]}")
+    return GameballError.from_engine(exc)
 
 
 def _order_error(exc: EngineError, hold_id: str | None, order_id: str) -> GameballError:
     if exc.code in _HOLD_ERRORS:
-        return GameballError(9006, f"Hold reference {hold_id!r} is {_HOLD_ERRORS[exc.code]}")
+        return hold_error(exc, hold_id)
     if exc.code == "order_conflict":
         return GameballError(9004, f"Order id {order_id!r} already exists with other content")
     return GameballError.from_engine(exc)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ...engine import Engine, EngineError, ProgramConfig
 from .convert import earn_decimal_points, redemption_factor, stamp, to_major, to_minor
-from .customers import ensure_customer
+from .customers import customer_id_of, ensure_customer, find_customer
 from .errors import GameballError
 from .schemas import EventsRequest, LineItem, QuoteRequest
 
@@ -130,12 +130,7 @@ def cashback_quote(engine: Engine, req: QuoteRequest) -> dict[str, Any]:
 def reward_preview(engine: Engine, req: QuoteRequest) -> dict[str, Any]:
     """Cashback quote plus the place_order event preview; posim has no event campaigns."""
     cashback = cashback_quote(engine, req)
-    member = None
-    if req.customerId:
-        try:
-            member = engine.member(req.customerId)
-        except EngineError:
-            member = None
+    member = find_customer(engine, req.customerId) if req.customerId else None
     event = None
     if member is not None and member.active:
         event = {
@@ -153,7 +148,7 @@ def reward_preview(engine: Engine, req: QuoteRequest) -> dict[str, Any]:
         "eventRewards": event,
     }
     if req.customerId:
-        body = {"customerId": req.customerId, **body}
+        body = {"customerId": member.member_id if member else req.customerId, **body}
     return body
 
 
@@ -162,6 +157,8 @@ def validate_referrer(engine: Engine, code: str, for_customer: str | None) -> di
         referrer = engine.referrer_for_code(code)
     except EngineError:
         return {"isValid": False}
+    if for_customer:
+        for_customer = customer_id_of(engine, for_customer)
     return {"isValid": referrer != for_customer}
 
 

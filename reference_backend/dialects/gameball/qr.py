@@ -11,8 +11,8 @@ import hashlib
 import hmac
 from datetime import datetime, timedelta
 
-from ...engine import EngineError
 from ...tenants import Tenant
+from .customers import find_customer
 from .errors import GameballError
 
 HASH_DIGITS = 6
@@ -37,21 +37,16 @@ def issue_hash(tenant: Tenant, customer_id: str) -> str:
 
 
 def split_scan(tenant: Tenant, value: str) -> tuple[str, str | None]:
-    """customerId, hash from a scanned value; a known customerId is taken as it is."""
-    if _exists(tenant, value):
-        return value, None
+    """customerId, hash from a scanned value; a known customer (by customerId, mobile or
+    email) is taken as it is. An unknown value comes back unchanged."""
+    member = find_customer(tenant.engine, value)
+    if member is not None:
+        return member.member_id, None
     head, tail = value[:-HASH_DIGITS], value[-HASH_DIGITS:]
-    if head and tail.isdigit() and _exists(tenant, head):
-        return head, tail
+    member = find_customer(tenant.engine, head) if head and tail.isdigit() else None
+    if member is not None:
+        return member.member_id, tail
     return value, None
-
-
-def _exists(tenant: Tenant, customer_id: str) -> bool:
-    try:
-        tenant.engine.member(customer_id)
-    except EngineError:
-        return False
-    return True
 
 
 def check_hash(tenant: Tenant, customer_id: str, code: str) -> None:

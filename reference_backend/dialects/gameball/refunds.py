@@ -13,6 +13,7 @@ from ...engine import EngineError, Order, Refund
 from ...tenants import Tenant
 from . import store
 from .convert import numeric_id, to_major, to_minor
+from .customers import customer_id_of
 from .errors import GameballError
 from .schemas import LineItem, RefundRequest
 
@@ -56,7 +57,7 @@ def _present_engine(tenant: Tenant, record: Refund) -> dict[str, Any]:
 
 def _refund_order(tenant: Tenant, req: RefundRequest, order: Order) -> dict[str, Any]:
     engine = tenant.engine
-    if order.member_id != req.customerId:
+    if order.member_id != customer_id_of(engine, req.customerId):
         raise GameballError(9005, "The transaction to reverse belongs to another customer")
     prior = {r.refund_id: r for r in engine.order_refunds(order.order_id)}
     if req.refundTransactionId in prior:  # replay after the dialect store was cleared
@@ -77,7 +78,7 @@ def _refund_order(tenant: Tenant, req: RefundRequest, order: Order) -> dict[str,
             req.refundTransactionId,
             amount=amount,
             lines=lines or None,
-            member_id=req.customerId,
+            member_id=order.member_id,
         ).value
     except EngineError as exc:
         if exc.code == "refund_conflict":
@@ -117,7 +118,7 @@ def _refund_redeem(tenant: Tenant, req: RefundRequest) -> dict[str, Any]:
     """Give back redeemed points in proportion to the money refunded (cumulative, floored)."""
     engine = tenant.engine
     record = store.redeems(tenant)[req.reverseTransactionId]
-    if record["customerId"] != req.customerId:
+    if record["customerId"] != customer_id_of(engine, req.customerId):
         raise GameballError(9005, "The transaction to reverse belongs to another customer")
     left = record["money"] - record["refunded"]
     if left <= 0:

@@ -67,8 +67,8 @@ async def get_balance(
 async def get_hash(
     customerId: str, caller: Caller = Depends(guard("customers_read", secret=True))
 ) -> Json:
-    customers.get_member(caller.tenant.engine, customerId)
-    return {"hash": qr.issue_hash(caller.tenant, customerId)}
+    member = customers.get_member(caller.tenant.engine, customerId)
+    return {"hash": qr.issue_hash(caller.tenant, member.member_id)}
 
 
 @routes.put("/customers/{customerId}/activate")

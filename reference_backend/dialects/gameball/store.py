@@ -3,7 +3,6 @@
 - redeems: transactions/redeem records: money value, points, money refunded so far, and the
   stored response (Gameball refunds a redeem by money; the engine reverses it by points).
 - refunds: refundTransactionId -> (request digest, response), so a retried refund replays.
-- redeemed_holds: holds consumed by transactions/redeem (shown as "used").
 """
 
 from __future__ import annotations
@@ -25,10 +24,6 @@ def redeems(tenant: Tenant) -> dict[str, dict[str, Any]]:
 
 def refunds(tenant: Tenant) -> dict[str, tuple[str, dict[str, Any]]]:
     return _data(tenant).setdefault("refunds", {})
-
-
-def redeemed_holds(tenant: Tenant) -> dict[str, str]:
-    return _data(tenant).setdefault("redeemed_holds", {})
 
 
 def digest(payload: Any) -> str:

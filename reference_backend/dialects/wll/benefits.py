@@ -84,6 +84,12 @@ def is_burned(voucher: Voucher) -> bool:
     return voucher.redeemed >= voucher.limit
 
 
+def handed_out(tenant: Tenant, voucher: Voucher) -> bool:
+    """A code issued outside WLL's purchase flow (the control plane, another dialect, a POS
+    pool): its holder already has the code, so it counts as redeemed from the start."""
+    return NAME not in tenant.engine.series(voucher.series_id).attributes
+
+
 def state(tenant: Tenant, voucher: Voucher) -> str:
     if is_burned(voucher):
         return "burned"
@@ -93,7 +99,7 @@ def state(tenant: Tenant, voucher: Voucher) -> str:
     end = expires_at(tenant, voucher)
     if "validatedAt" not in m and end is not None and tenant.engine.now() >= end:
         return "expired"
-    return "created"
+    return "redeemed" if handed_out(tenant, voucher) else "created"
 
 
 def check_access(tenant: Tenant, who: Caller, voucher: Voucher) -> None:
@@ -107,7 +113,8 @@ def check_access(tenant: Tenant, who: Caller, voucher: Voucher) -> None:
 def redeem(tenant: Tenant, voucher: Voucher) -> None:
     with tenant.engine.lock:
         current = state(tenant, voucher)
-        if current == "redeemed":
+        # a handed-out code counts as redeemed, but its first redeem_benefit still succeeds
+        if current == "redeemed" and "redeemedAt" in marks(tenant, voucher.code):
             raise WllFail(400, "Benefit has already been redeemed")
         if current == "burned":
             raise WllFail(400, "Voucher has already been used")
@@ -140,7 +147,8 @@ def render(tenant: Tenant, voucher: Voucher, issued: Counter[str] | None = None)
     reward = rewards.render(tenant, series, issued)
     m = marks(tenant, voucher.code)
     owner = tenant.engine.member(voucher.owner_id) if voucher.owner_id else None
-    shown = "redeemedAt" in m or is_burned(voucher)  # OTP and pool codes appear on redemption
+    # OTP and pool codes appear on redemption; handed-out codes are known to their holder
+    shown = "redeemedAt" in m or is_burned(voucher) or handed_out(tenant, voucher)
     code = None
     if reward["codeType"] != "HUMAN" and shown:
         code = {

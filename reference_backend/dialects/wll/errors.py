@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import Request
@@ -50,11 +51,28 @@ _FAILURE_MESSAGES = {
     "malformed_json": "Malformed JSON body",
     "not_found": "Not Found",
     "method_not_allowed": "Method Not Allowed",
+    "rate_limited": "Too Many Requests",
 }
 
 
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Server Error"
+
+
 def render_failure(request: Request, status: int, kind: str, message: str) -> JSONResponse:
-    """Framework-level failures (bad JSON, unknown route, crash) in the JSend shape."""
+    """Framework-level failures (bad JSON, unknown route, crash, injected faults) in JSend.
+
+    `rate_limited` is the throttle's answer (429, `fail`, as `_throttle` renders it; the app
+    adds Retry-After); `unavailable` is a gateway-side 5xx (`error`, with the given status).
+    """
+    if kind == "rate_limited":
+        return JSONResponse(fail_body(_FAILURE_MESSAGES[kind]), status_code=429)
+    if kind == "unavailable":
+        status = status if 500 <= status <= 599 else 503
+        return JSONResponse(error_body(_phrase(status), status), status_code=status)
     if status >= 500:
         return JSONResponse(error_body("Internal Server Error", status), status_code=status)
     shown = _FAILURE_MESSAGES.get(kind, message)

@@ -69,12 +69,20 @@ def _lookup(tenant: Tenant, kind: str, value: str) -> Member | None:
         return None
 
 
+def _by_contact(tenant: Tenant, ref: str) -> Member | None:
+    """Tolerant extension: what a cashier types at a till (email, mobile, external id)."""
+    try:
+        return tenant.engine.resolve_member(ref)
+    except EngineError:
+        return None
+
+
 def resolve(tenant: Tenant, ref: str) -> Member:
-    """A WLL id, a 7-digit account number, or an auth identifier."""
+    """A WLL id, a 7-digit account number or an auth identifier; then an email or mobile."""
     member = _lookup(tenant, "member_id", ref)
     if member is None and ACCOUNT_NUMBER.match(ref):
         member = _lookup(tenant, "account_number", ref)
-    member = member or find_by_auth_identifier(tenant, ref)
+    member = member or find_by_auth_identifier(tenant, ref) or _by_contact(tenant, ref)
     if member is None:
         raise user_not_found()
     return member
@@ -134,6 +142,8 @@ def register(tenant: Tenant, body: UserIn, auth_identifier: str | None) -> Membe
         identifiers["email"] = body.email.strip()
     if body.external_identifier:
         identifiers["external_id"] = body.external_identifier
+    if body.telephone and body.telephone.strip():  # indexed, so a till can look it up
+        identifiers["mobile"] = body.telephone.strip()
     profile = {"email": body.email.strip(), "authIdentifier": auth_identifier}
     profile["externalIdentifier"] = body.external_identifier
     for attr, key in PROFILE_FIELDS:
