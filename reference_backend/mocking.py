@@ -19,6 +19,8 @@ from typing import Any
 import httpx
 import respx
 
+from .faults import FAULT_HEADER
+
 VENDOR_HOSTS: dict[str, tuple[str, ...]] = {
     "gameball": ("api.gameball.co",),
     "wll": (
@@ -116,6 +118,9 @@ class LoyaltyMock:
         resp = self._client.request(
             request.method, target, headers=dict(request.headers), content=request.content
         )
+        if resp.status_code == 599 and resp.headers.get(FAULT_HEADER) == "drop":
+            # an injected drop or lost response: the client sees what a real one would
+            raise httpx.ReadTimeout("no response from the loyalty API (injected)", request=request)
         return httpx.Response(resp.status_code, headers=resp.headers, content=resp.content)
 
     def start(self) -> LoyaltyMock:
