@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/posim demo
+	$(BIN)/posim certify --dialect all --out reports
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

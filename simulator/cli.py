@@ -86,8 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=_serve)
 
+    from .certify.cli import add_certify_parser
     from .control_cli import add_parsers
 
+    add_certify_parser(sub)
     add_parsers(sub)
     return parser
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .protocol import ops
-from .protocol.base import LoyaltyError, Next, Request, Response
+from .protocol.base import Done, LoyaltyError, Next, Request, Response
 from .transports import TransportTimeout
 
 
@@ -70,6 +70,8 @@ class LoyaltyGateway:
         limited = timeouts = 0
         while True:
             request = self.codec.encode(op)
+            if isinstance(request, Done):
+                return request.value
             response = self._send(op, request)
             if response is None:
                 timeouts += 1

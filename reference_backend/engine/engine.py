@@ -452,6 +452,12 @@ class Engine:
             lambda: vouchers.burn_code(self.state, code, member_id, order_id, reservation_id),
         )
 
+    def reinstate_voucher(self, code: str, order_id: str) -> bool:
+        """Give back the use that order `order_id` burned (a return undoing a coupon)."""
+        return self._command(
+            "reinstate_voucher", {}, lambda: vouchers.reinstate(self.state, code, order_id)
+        )
+
     def void_voucher(self, code: str) -> Voucher:
         return self._command("void_voucher", {}, lambda: vouchers.void(self.state, code))
 

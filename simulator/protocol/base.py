@@ -90,3 +90,11 @@ class Next:
     """
 
     op: Any
+
+
+@dataclass(frozen=True)
+class Done:
+    """Returned by encode when an operation needs no request on this vendor (e.g. releasing
+    points a vendor never reserved); the gateway returns `value` without sending anything."""
+
+    value: Any = None

@@ -95,6 +95,7 @@ def test_junk_bodies_never_get_a_500(cap, api, entity):
         "customer/get",
         "customer/transactions",
         "customer/coupons",
+        "customer/redemptions",
         "points/isredeemable",
         "points/validationcode",
         "coupon/isredeemable",
@@ -105,6 +106,7 @@ def test_junk_queries_never_get_a_500(cap, api):
     names = ["mobile", "email", "id", "points", "code", "issue_otp", "validation_code", "limit"]
     names += ["offset", "status", "identifierName", "identifierValue", "currency_input"]
     names += ["currency_value", "details", "start_date", "sort", "order", "coupon_code_case"]
+    names += ["type", "points_limit", "coupons_limit", "end_date"]
     cap.enroll()
     for _ in range(60):
         params = {k: str(rng.choice(_ATOMS)) for k in rng.sample(names, rng.randint(0, 6))}

@@ -6,10 +6,11 @@ are the per-org settings Capillary layers on top. They live in the tenant's dial
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # Requests per minute per API (capillary.md §1.7); APIs absent from a row use the
 # demo/test-cluster figure of 1000 per minute. 0 means unlimited.
@@ -20,7 +21,8 @@ REGION_LIMITS: dict[str, dict[str, int]] = {
     "us": {},
 }
 DEFAULT_LIMIT = 1000
-API_LIMITS = {"coupon/redeem": 1000}
+# coupon/redeem: 1000 (CPN-RED); v2 points/reverse: "Rate Limited? No" (PTS-REV)
+API_LIMITS = {"coupon/redeem": 1000, "v2/points/reverse": 0}
 
 
 class CapillaryConfig(BaseModel):
@@ -52,6 +54,31 @@ class CapillaryConfig(BaseModel):
     # JSON typing: the samples use "true"/"false" strings and mixed code types
     success_style: Literal["string", "bool"] = "string"
     item_code_style: Literal["samples", "int", "string"] = "samples"
+
+    @field_validator("bill_number_regex")
+    @classmethod
+    def _regex_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return value
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _limits_not_negative(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = sorted(api for api, limit in value.items() if limit < 0)
+        if bad:
+            raise ValueError(f"limits must be 0 (off) or positive: {', '.join(bad)}")
+        return value
+
+    @model_validator(mode="after")
+    def _bill_range(self) -> CapillaryConfig:
+        low, high = self.min_bill_amount, self.max_bill_amount
+        if low is not None and high is not None and low > high:
+            raise ValueError("min_bill_amount must not exceed max_bill_amount")
+        return self
 
     def limit_for(self, api: str) -> int:
         if api in self.rate_limits:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from ...engine import EngineError
 from .config import get_config
@@ -150,27 +150,39 @@ _REQUEST_LEVEL = {
 }
 
 
-def render_failure(request: Request, status: int, kind: str, message: str) -> Response:
-    """Framework-level failures (bad JSON, unknown route, auth, throttling) in the envelope."""
-    tenant = getattr(request.state, "tenant", None)
-    cfg = get_config(tenant.dialect_data("capillary") if tenant else {})
+def _failure_code(status: int, kind: str, message: str) -> tuple[int, str]:
+    """The body code and message of a request-level failure."""
     if kind == "internal":
-        return respond(request, failure_body(500, "Internal error"), cfg, 500)
+        return 500, "Internal error"
     if status >= 500:  # an injected outage keeps its status; 503 is a documented code
-        return respond(
-            request, failure_body(status, f"Service unavailable: {message}"), cfg, status
-        )
+        return status, f"Service unavailable: {message}" if message else "Service unavailable"
+    if kind == "rate_limited":  # 517: the only documented throttle code
+        status = 429
     code, text = _REQUEST_LEVEL.get(status, (400, INVALID_INPUT))
     if kind == "malformed_json":
         text = f"{INVALID_INPUT} (body is not valid JSON)"
-    elif message and status in (400, 429):
+    elif message and (status in (400, 429) or kind == "unavailable"):
         text = f"{text}: {message}"
+    return code, text
+
+
+def render_failure(request: Request, status: int, kind: str, message: str) -> Response:
+    """Framework-level failures (bad JSON, unknown route, auth, throttling, injected faults)
+    in the envelope of the API called: v1.1 `response.status`, or v2 `errors`."""
+    tenant = getattr(request.state, "tenant", None)
+    cfg = get_config(tenant.dialect_data("capillary") if tenant else {})
+    code, text = _failure_code(status, kind, message)
     headers = {}
     if status == 401:
         headers["WWW-Authenticate"] = 'Basic realm="InTouch"'
     retry = getattr(request.state, "retry_after", None)
     if status == 429 and retry:
         headers["Retry-After"] = retry
+    if request.url.path.startswith("/v2/") or request.url.path == "/v2":
+        body = {"warnings": [], "errors": [{"status": False, "code": code, "message": text}]}
+        request_id = str(getattr(request.state, "request_id", ""))
+        headers["X-Cap-Requestid"] = request_id
+        return JSONResponse(body, status_code=status, headers=headers)
     return respond(request, failure_body(code, text), cfg, status, headers)
 
 

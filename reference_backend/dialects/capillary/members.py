@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...engine import EngineError, Member
+from ...engine import points as engine_points
 from .auth import Till
 from .errors import ItemError
 from .schemas import CustomerIn, CustomerRef, fmt_time, listed, major, text
@@ -255,7 +256,23 @@ def summary_fields(till: Till, member: Member) -> dict[str, Any]:
         "current_slab": balance["tier"] or "",
         "tier_expiry_date": "",
         "points_summaries": {"points_summary": [points_summary(till, member, balance)]},
+        # delayed accrual ("promised points", not redeemable yet): the engine's pending points
+        "delayed_points": str(balance["pending"]),
     }
+
+
+def expiry_schedule(till: Till, member: Member) -> list[dict[str, Any]]:
+    """Available points by expiry time, soonest first (customer/get `expiry_schedule`)."""
+    engine = till.engine
+    due: dict[Any, int] = {}
+    with engine.lock:  # a read of the lots; balance() above has just run the expiry sweep
+        for lot in engine_points.active_lots(engine.state, member.member_id):
+            if lot.expires_at is not None and lot.remaining:
+                due[lot.expires_at] = due.get(lot.expires_at, 0) + lot.remaining
+    return [
+        {"points": str(pts), "expiry_date": fmt_time(at), "program_id": str(till.cfg.program_id)}
+        for at, pts in sorted(due.items())
+    ]
 
 
 def identity(member: Member) -> dict[str, Any]:
@@ -298,6 +315,7 @@ def profile(till: Till, member: Member) -> dict[str, Any]:
             "reason": "",
         },
         "fraud_status": "NONE" if member.active else "CONFIRMED",
+        "expiry_schedule": expiry_schedule(till, member),
         "custom_fields": _fields(attrs, "custom_fields"),
         "extended_fields": _fields(attrs, "extended_fields"),
     }

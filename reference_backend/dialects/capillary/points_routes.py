@@ -8,13 +8,14 @@ for the check and the redeem, so a passing check predicts the redeem.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import QueryParams
 
 from ...engine import EngineError, Member
-from . import bills, members, otp
+from . import bills, members, otp, redemptions
 from .auth import Till, guard
 from .envelope import item_status, request_status, respond
 from .errors import POINTS_CODES, ItemError, from_engine, run_batch
@@ -156,18 +157,24 @@ async def points_validationcode(
     return respond(request, {"response": body}, till.cfg, headers=headers)
 
 
-def _new_redemption_id(till: Till) -> str:
-    """A 6-character id like InTouch's ("r0njPT"), checked free in the engine."""
+def short_id(till: Till, kind: str, taken: Callable[[str], bool]) -> str:
+    """A 6-character id like InTouch's ("r0njPT"), derived from a per-kind serial."""
     while True:
-        serial = till.data.get("redemption_serial", 0) + 1
-        till.data["redemption_serial"] = serial
-        seed = f"{till.tenant.tenant_id}:redeem:{serial}".encode()
+        serial = till.data.get(f"{kind}_serial", 0) + 1
+        till.data[f"{kind}_serial"] = serial
+        seed = f"{till.tenant.tenant_id}:{kind}:{serial}".encode()
         digest = hashlib.sha256(seed).digest()
-        rid = "".join(_ID_ALPHABET[b % len(_ID_ALPHABET)] for b in digest[:6])
-        try:
-            till.engine.redemption(rid)
-        except EngineError:
-            return rid
+        candidate = "".join(_ID_ALPHABET[b % len(_ID_ALPHABET)] for b in digest[:6])
+        if not taken(candidate):
+            return candidate
+
+
+def _redemption_taken(till: Till, rid: str) -> bool:
+    try:
+        till.engine.redemption(rid)
+    except EngineError:
+        return False
+    return True
 
 
 def _check_validation(till: Till, item: RedeemIn, member: Member, params: QueryParams) -> None:
@@ -197,15 +204,15 @@ def redeem_one(till: Till, item: RedeemIn, params: QueryParams) -> dict[str, Any
     idents = members.identifiers(item.customer)
     member = _member(till, idents)
     points = points_of(item.points_redeemed)
+    reference = text(item.external_reference_number)
+    refs = till.data.setdefault(REFS, {})
+    if reference is not None and reference in refs:  # before the rules: a retry is known
+        raise ItemError(744)  # as such even when the first redeem used up the balance
     check_rules(till, member, points)
     _check_validation(till, item, member, params)
     number = text(item.transaction_number)
     sale = _bill_for(till, number, member)
-    reference = text(item.external_reference_number)
-    refs = till.data.setdefault(REFS, {})
-    if reference is not None and reference in refs:
-        raise ItemError(744)
-    rid = _new_redemption_id(till)
+    rid = short_id(till, "redemption", lambda r: _redemption_taken(till, r))
     try:
         till.engine.redeem_points(member.member_id, points, redemption_id=rid, order_id=number)
     except EngineError as exc:
@@ -213,6 +220,17 @@ def redeem_one(till: Till, item: RedeemIn, params: QueryParams) -> dict[str, Any
     otp.consume(till, member.member_id)
     if reference is not None:
         refs[reference] = rid
+    redemptions.record(
+        till,
+        rid,
+        member,
+        number=number,
+        bill_id=bills.sale_id(sale) if sale is not None else -1,
+        reference=reference,
+        validation_code=text(item.validation_code),
+        notes=text(item.notes),
+        purpose=text(item.redemption_purpose),
+    )
     if number:
         on_bill = till.data.setdefault(bills.BILL_REDEMPTIONS, {})
         on_bill[number] = on_bill.get(number, 0) + points

@@ -1,13 +1,25 @@
-"""The Capillary InTouch v1.1 router: every POS endpoint under /v1.1."""
+"""The Capillary routers: every POS endpoint under /v1.1, and the two v2 undo calls."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import coupon_routes, customer_routes, points_routes, transaction_routes
+from . import (
+    coupon_routes,
+    customer_routes,
+    points_routes,
+    redemptions,
+    transaction_routes,
+    v2_routes,
+)
 
 PREFIX = "/v1.1"
+PREFIX_V2 = v2_routes.PREFIX
 
-router = APIRouter(prefix=PREFIX, tags=["capillary v1.1"])
-for module in (customer_routes, transaction_routes, points_routes, coupon_routes):
-    router.include_router(module.router)
+v11 = APIRouter(prefix=PREFIX, tags=["capillary v1.1"])
+for module in (customer_routes, transaction_routes, points_routes, coupon_routes, redemptions):
+    v11.include_router(module.router)
+
+router = APIRouter()
+router.include_router(v11)
+router.include_router(v2_routes.router)

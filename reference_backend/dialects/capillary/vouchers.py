@@ -35,8 +35,13 @@ def log(till: Till) -> list[dict[str, Any]]:
     return till.data.setdefault(REDEMPTIONS, [])
 
 
+def active_log(till: Till) -> list[dict[str, Any]]:
+    """Coupon redemptions still in force (v2 coupon/reactivate undoes one)."""
+    return [r for r in log(till) if not r.get("reactivated_at")]
+
+
 def uses_by(till: Till, code: str, member_id: str) -> int:
-    return sum(1 for r in log(till) if r["code"] == code and r["member_id"] == member_id)
+    return sum(1 for r in active_log(till) if r["code"] == code and r["member_id"] == member_id)
 
 
 def is_absolute(series: VoucherSeries) -> bool:
@@ -98,7 +103,7 @@ def short(till: Till, voucher: Voucher) -> dict[str, Any]:
 def full(till: Till, voucher: Voucher) -> dict[str, Any]:
     """customer/coupons' entry, with this coupon's redemption history."""
     series = till.engine.series(voucher.series_id)
-    history = [r for r in log(till) if r["code"] == voucher.code]
+    history = [r for r in active_log(till) if r["code"] == voucher.code]
     return {
         "id": coupon_id(voucher.code),
         "series_id": series.series_id,

@@ -1,0 +1,113 @@
+"""What one scenario run leaves behind: its steps, its exchanges and how it ended.
+
+These records hold the raw values (so the checks can look for personal data); they are
+masked once, by `bundle.evidence_document`, before anything is written or printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .readiness import PASSED, RunOutcome
+
+NOT_RUN = "not run"
+
+
+@dataclass
+class ExchangeRecord:
+    """One request the simulated POS sent and what came back."""
+
+    id: str
+    op: str  # the neutral operation (e.g. SubmitSale) that sent it
+    method: str
+    path: str
+    params: dict[str, Any] | None
+    request_headers: dict[str, str]
+    request_json: Any
+    status: int | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_body: Any = None  # JSON when it parses, else text
+    error: str | None = None  # e.g. a timeout: no response
+    started: float = 0.0  # epoch seconds
+    duration_ms: float = 0.0
+    step: int | None = None  # index of the step that sent it
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status is not None and self.status < 400
+
+    @property
+    def request_id(self) -> str | None:
+        headers = {k.lower(): v for k, v in self.response_headers.items()}
+        return headers.get("x-request-id")
+
+
+@dataclass
+class StepRecord:
+    keyword: str
+    text: str
+    status: str = NOT_RUN  # passed | failed | not run
+    error: str = ""
+    exchanges: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ScenarioRun:
+    """One scenario (one outline example) on one dialect."""
+
+    run_id: str
+    dialect: str
+    feature: str  # file name relative to the features folder
+    name: str  # rendered name (an outline's example)
+    template: str  # the scenario's own name (an outline's name with <placeholders>)
+    nodeid: str
+    status: str = PASSED
+    reason: str = ""  # why it failed or was skipped
+    phase: str = ""  # setup | call | teardown, where it failed
+    duration_s: float = 0.0
+    steps: list[StepRecord] = field(default_factory=list)
+    exchanges: list[ExchangeRecord] = field(default_factory=list)
+    failing_step: int | None = None
+    personal: list[str] = field(default_factory=list)  # raw values, never written
+    secrets: list[str] = field(default_factory=list)  # raw values, never written
+
+    @property
+    def ref(self) -> str:
+        return f"{self.feature}: {self.template}"
+
+    @property
+    def example_ref(self) -> str:
+        return f"{self.feature}: {self.name}"
+
+    def outcome(self) -> RunOutcome:
+        return RunOutcome(self.run_id, self.ref, self.status, self.reason, self.example_ref)
+
+    def exchanges_of_step(self, index: int) -> list[ExchangeRecord]:
+        return [x for x in self.exchanges if x.step == index]
+
+
+def exchange_record(exchange_id: str, exchange: Any, step: int | None) -> ExchangeRecord:
+    """An ExchangeRecord from the gateway's Exchange(op, request, response, error, ...)."""
+    request, response = exchange.request, exchange.response
+    record = ExchangeRecord(
+        id=exchange_id,
+        op=exchange.op,
+        method=request.method,
+        path=request.path,
+        params=dict(request.params) if request.params else None,
+        request_headers=dict(request.headers or {}),
+        request_json=request.json,
+        error=exchange.error,
+        started=exchange.started,
+        duration_ms=round(exchange.duration_ms, 3),
+        step=step,
+    )
+    if response is not None:
+        record.status = response.status
+        record.response_headers = dict(response.headers or {})
+        body = response.json()
+        if body is None and response.body:
+            body = response.body[:8192].decode("utf-8", "replace")
+        record.response_body = body
+    return record
