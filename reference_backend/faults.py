@@ -89,6 +89,8 @@ class FaultMiddleware:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["path"].startswith("/_posim"):
             return await self.app(scope, receive, send)
+        if not self.registry.any_faults():  # the common case costs one scan of tenants
+            return await self.app(scope, receive, send)
         dialect = dialect_for_path(self.dialects, scope["path"])
         tenant = None
         if dialect is not None:

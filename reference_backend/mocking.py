@@ -104,7 +104,7 @@ class LoyaltyMock:
 
     @property
     def traffic(self) -> list[dict]:
-        return list(self.tenant.traffic)
+        return [entry.to_dict() for entry in self.tenant.traffic]
 
     @property
     def calls(self):

@@ -104,6 +104,9 @@ class TenantRegistry:
                 del self._by_credential[k]
             return True
 
+    def any_faults(self) -> bool:
+        return any(t.faults for t in self._tenants.values())
+
     def by_any_credential(self, dialect: str, value: str) -> Tenant | None:
         """The tenant owning `value` as any of `dialect`'s identifying credentials."""
         for d in self.dialects:

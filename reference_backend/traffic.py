@@ -12,6 +12,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 log = logging.getLogger("posim.requests")
 _SECRET_HINTS = ("key", "secret", "authorization", "token", "password", "cookie")
@@ -55,6 +56,54 @@ def _body(chunks: list[bytes]) -> Any:
         return masked_json(json.loads(raw))
     except ValueError:
         return raw.decode("utf-8", "replace")
+
+
+def masked_query(raw: bytes) -> str:
+    pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+    return urlencode([(k, mask(v) if _secret(k) else v) for k, v in pairs], safe="*")
+
+
+class Exchange:
+    """One recorded exchange, kept raw: masking and decoding happen only when it is read."""
+
+    __slots__ = (
+        "request_id",
+        "at",
+        "tenant",
+        "dialect",
+        "method",
+        "path",
+        "query",
+        "request_headers",
+        "request_chunks",
+        "status",
+        "response_headers",
+        "response_chunks",
+        "duration_ms",
+        "fault",
+    )
+
+    def __init__(self, *values) -> None:
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "request_id": self.request_id,
+            "at": datetime.fromtimestamp(self.at, UTC).isoformat(),
+            "tenant": self.tenant,
+            "dialect": self.dialect,
+            "method": self.method,
+            "path": self.path,
+            "query": masked_query(self.query),
+            "request_headers": masked_headers(self.request_headers),
+            "request_body": _body(self.request_chunks),
+            "status": self.status,
+            "response_headers": masked_headers(self.response_headers),
+            "response_body": _body(self.response_chunks),
+            "duration_ms": round(self.duration_ms, 3),
+            "fault": self.fault,
+        }
 
 
 class TrafficMiddleware:
@@ -105,24 +154,24 @@ class TrafficMiddleware:
                     getattr(tenant, "tenant_id", "-"),
                 )
             if tenant is not None or self.record_path:
-                entry = {
-                    "request_id": request_id,
-                    "at": datetime.now(UTC).isoformat(),
-                    "tenant": getattr(tenant, "tenant_id", None),
-                    "dialect": state.get("dialect"),
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "query": scope.get("query_string", b"").decode("latin-1"),
-                    "request_headers": masked_headers(scope.get("headers", [])),
-                    "request_body": _body(request_chunks),
-                    "status": status["code"],
-                    "response_headers": masked_headers(status["headers"]),
-                    "response_body": _body(response_chunks),
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                    "fault": state.get("fault"),
-                }
+                entry = Exchange(
+                    request_id,
+                    time.time(),
+                    getattr(tenant, "tenant_id", None),
+                    state.get("dialect"),
+                    scope["method"],
+                    scope["path"],
+                    scope.get("query_string", b""),
+                    scope.get("headers", []),
+                    request_chunks,
+                    status["code"],
+                    status["headers"],
+                    response_chunks,
+                    (time.perf_counter() - started) * 1000,
+                    state.get("fault"),
+                )
                 if tenant is not None:
                     tenant.traffic.append(entry)
                 if self.record_path:
                     with open(self.record_path, "a", encoding="utf-8") as fh:
-                        fh.write(json.dumps(entry, default=str) + "\n")
+                        fh.write(json.dumps(entry.to_dict(), default=str) + "\n")

@@ -197,7 +197,7 @@ def audit(request: Request, tenant_id: str):
 @router.get("/tenants/{tenant_id}/traffic")
 def traffic(request: Request, tenant_id: str, limit: int = Query(100, ge=1, le=10000)):
     tenant = _tenant(request, tenant_id)
-    entries = list(tenant.traffic)[-limit:]
+    entries = [entry.to_dict() for entry in list(tenant.traffic)[-limit:]]
     return {"tenant": tenant_id, "traffic": entries}
 
 
