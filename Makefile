@@ -19,8 +19,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Locust monkey-patches with gevent, so the load tests run in a pytest process of their own.
 test: lint
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest tests/load -p loadtests.gevent_early
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -86,10 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=_serve)
 
+    from loadtests.cli import add_load_parser
+
     from .certify.cli import add_certify_parser
     from .control_cli import add_parsers
 
     add_certify_parser(sub)
+    add_load_parser(sub)
     add_parsers(sub)
     return parser
 

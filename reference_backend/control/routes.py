@@ -261,6 +261,6 @@ def seed_voucher(request: Request, tenant_id: str, body: VoucherIn):
 
 
 @router.get("/ping")
-def ping():
+async def ping():
     """A trivial endpoint on the same server: the ceiling benchmarks compare against."""
     return {"ok": True}

@@ -1,0 +1,156 @@
+"""`posim load`: run a Locust profile, then the ledger oracle, and print the verdict.
+
+    posim load --profile race --dialect gameball --users 200 --spawn-rate 50 --duration 30s
+               [--target URL [--credentials JSON]] [--workers N] [--html report.html --csv prefix]
+
+`add_load_parser(subparsers)` registers the command on the `posim` parser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+
+from simulator.protocol import DIALECTS, LoyaltyError
+
+from . import PROFILES
+from .plan import Knobs
+
+
+def duration(text: str) -> float:
+    """'30s', '2m', '1h30m' or plain seconds -> seconds."""
+    text = text.strip().lower()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    parts = re.findall(r"(\d+(?:\.\d+)?)([hms])", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (say 30s, 2m or 1h30m)")
+    scale = {"h": 3600, "m": 60, "s": 1}
+    return sum(float(n) * scale[u] for n, u in parts)
+
+
+def _fraction_pair(text: str) -> tuple[float, float]:
+    low, _, high = text.partition(",")
+    try:
+        pair = (float(low), float(high or low))
+    except ValueError:
+        raise argparse.ArgumentTypeError("say LOW,HIGH, e.g. 0.3,0.8") from None
+    if not 0 < pair[0] <= pair[1] <= 1:
+        raise argparse.ArgumentTypeError("need 0 < LOW <= HIGH <= 1")
+    return pair
+
+
+def add_load_arguments(parser: argparse.ArgumentParser) -> None:
+    run = parser.add_argument_group("run")
+    run.add_argument("--profile", choices=PROFILES, default="race")
+    run.add_argument("--dialect", choices=DIALECTS, default="gameball")
+    run.add_argument("--users", type=int, default=20, help="simulated lanes (default 20)")
+    run.add_argument("--spawn-rate", type=float, default=None, help="users/s (default: all)")
+    run.add_argument("--duration", type=duration, default=10.0, help="e.g. 30s, 2m (10s)")
+    run.add_argument("--target", help="base URL; default: start posim serve on 127.0.0.1")
+    run.add_argument("--credentials", help="JSON credentials for a target that is not posim")
+    run.add_argument("--html", help="Locust's HTML report ({u}, {r}, {t} are expanded)")
+    run.add_argument("--csv", help="prefix for Locust's CSV files")
+    run.add_argument("--json", dest="json_out", help="write the result (incl. oracle) as JSON")
+    run.add_argument("--verbose", action="store_true", help="show Locust's own log")
+    run.add_argument("--keep-tenant", action="store_true", help="keep the posim tenant after")
+
+    dist = parser.add_argument_group("distributed")
+    dist.add_argument("--workers", type=int, default=0, help="local Locust workers (0: one)")
+    dist.add_argument(
+        "--remote-workers", type=int, default=0, help="also wait for N workers from elsewhere"
+    )
+    dist.add_argument("--master-bind-host", default="127.0.0.1")
+    dist.add_argument("--master-port", type=int, default=None, help="default: a free port")
+
+    gates = parser.add_argument_group("thresholds (exit code 2)")
+    gates.add_argument("--max-fail-ratio", type=float, default=0.0, help="default 0")
+    gates.add_argument("--max-p95-ms", type=float, default=0.0, help="0: no limit")
+    gates.add_argument("--max-p99-ms", type=float, default=0.0, help="0: no limit")
+
+    knobs = parser.add_argument_group("profile knobs")
+    defaults = Knobs()
+    knobs.add_argument("--members", type=int, default=0, help="members (profile default)")
+    knobs.add_argument("--seed-points", type=int, default=0, help="points each member starts")
+    knobs.add_argument("--complete-ratio", type=float, default=defaults.complete_ratio)
+    knobs.add_argument(
+        "--hold-fraction",
+        type=_fraction_pair,
+        default=defaults.hold_fraction,
+        help="race: LOW,HIGH share of the read balance a lane holds (0.3,0.8)",
+    )
+    knobs.add_argument("--vouchers", type=int, default=defaults.vouchers)
+    knobs.add_argument(
+        "--rate-scale", type=float, default=defaults.rate_scale, help="posim's limit scale"
+    )
+    knobs.add_argument("--seed", type=int, default=defaults.seed)
+
+
+def options_from(args: argparse.Namespace):
+    from .runner import LoadOptions
+
+    knobs = Knobs(
+        members=args.members,
+        seed_points=args.seed_points,
+        complete_ratio=args.complete_ratio,
+        hold_fraction=args.hold_fraction,
+        vouchers=args.vouchers,
+        rate_scale=args.rate_scale,
+        seed=args.seed,
+    )
+    credentials = json.loads(args.credentials) if args.credentials else None
+    return LoadOptions(
+        profile=args.profile,
+        dialect=args.dialect,
+        users=args.users,
+        spawn_rate=args.spawn_rate or float(args.users),
+        duration=args.duration,
+        target=args.target.rstrip("/") if args.target else None,
+        credentials=credentials,
+        workers=args.workers,
+        remote_workers=args.remote_workers,
+        master_bind_host=args.master_bind_host,
+        master_port=args.master_port,
+        html=args.html,
+        csv=args.csv,
+        max_fail_ratio=args.max_fail_ratio,
+        max_p95_ms=args.max_p95_ms,
+        max_p99_ms=args.max_p99_ms,
+        knobs=knobs,
+        keep_tenant=args.keep_tenant,
+        stream_output=args.verbose,
+    )
+
+
+def run_load(args: argparse.Namespace) -> int:
+    from .runner import describe, run
+
+    options = options_from(args)
+    if options.workers < 0 or options.remote_workers < 0 or options.users < 1:
+        print("posim load: --users must be >= 1 and --workers >= 0", file=sys.stderr)
+        return 2
+    try:
+        outcome = run(options)
+    except (RuntimeError, ValueError, ImportError, LoyaltyError) as exc:
+        print(f"posim load: {exc}", file=sys.stderr)
+        return 1
+    print(describe(outcome, options))
+    if args.json_out and outcome.result is not None:
+        with open(args.json_out, "w") as fh:
+            json.dump(outcome.result, fh, indent=1, default=str)
+    return outcome.exit_code
+
+
+def add_load_parser(subparsers) -> argparse.ArgumentParser:
+    """Register `load` on the `posim` command's subparsers."""
+    parser = subparsers.add_parser(
+        "load",
+        help="Locust load/race profiles with a ledger oracle",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_load_arguments(parser)
+    parser.set_defaults(func=run_load)
+    return parser

@@ -1,0 +1,1 @@
+"""Locustfiles, one per profile; `posim load` picks one by name."""
