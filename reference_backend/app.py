@@ -51,6 +51,64 @@ def _failure(request: Request, status: int, kind: str, message: str):
     return JSONResponse(body, status_code=status)
 
 
+def _install_handlers(target: FastAPI) -> None:
+    """Every error, from any layer, leaves in the vendor's own envelope."""
+
+    @target.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return _failure(request, 400, "malformed_json", "request body is not valid JSON")
+        first = errors[0] if errors else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        message = f"{where}: {first.get('msg', 'invalid')}" if where else "invalid request"
+        return _failure(request, 400, "validation", message)
+
+    @target.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "validation")
+        return _failure(request, exc.status_code, kind, str(exc.detail))
+
+    @target.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception):
+        log.exception("unhandled error on %s", request.url.path)
+        return _failure(request, 500, "internal", "internal error")
+
+    @target.exception_handler(EngineError)
+    async def _engine_error(request: Request, exc: EngineError):
+        dialect = _dialect_for(request.app, request.url.path)
+        if dialect is not None and dialect.render_error is not None:
+            request.state.dialect = dialect.name
+            return dialect.render_error(request, exc)
+        rid = getattr(request.state, "request_id", None)
+        body = {"error": {**exc.to_dict(), "request_id": rid}}
+        return JSONResponse(body, status_code=exc.status)
+
+
+def _dialect_app(app: FastAPI, dialect: Dialect) -> FastAPI:
+    sub = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    sub.state = app.state  # one registry, one set of dialects
+    sub.include_router(dialect.router)
+    _install_handlers(sub)
+    return sub
+
+
+class DialectDispatch:
+    """Sends a vendor path straight to its dialect's own app; everything else goes on."""
+
+    def __init__(self, app, dialects, sub_apps) -> None:
+        self.app = app
+        self.dialects = dialects
+        self.sub_apps = sub_apps
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            dialect = dialect_for_path(self.dialects, scope["path"])
+            if dialect is not None:
+                return await self.sub_apps[dialect.name](scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     dialects = load_dialects()
@@ -70,36 +128,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(dialect.router)
     app.include_router(control_router)
 
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError):
-        errors = exc.errors()
-        if any(e.get("type") == "json_invalid" for e in errors):
-            return _failure(request, 400, "malformed_json", "request body is not valid JSON")
-        first = errors[0] if errors else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        message = f"{where}: {first.get('msg', 'invalid')}" if where else "invalid request"
-        return _failure(request, 400, "validation", message)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException):
-        kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "validation")
-        return _failure(request, exc.status_code, kind, str(exc.detail))
-
-    @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception):
-        log.exception("unhandled error on %s", request.url.path)
-        return _failure(request, 500, "internal", "internal error")
-
-    @app.exception_handler(EngineError)
-    async def _engine_error(request: Request, exc: EngineError):
-        dialect = _dialect_for(request.app, request.url.path)
-        if dialect is not None and dialect.render_error is not None:
-            request.state.dialect = dialect.name
-            return dialect.render_error(request, exc)
-        rid = getattr(request.state, "request_id", None)
-        body = {"error": {**exc.to_dict(), "request_id": rid}}
-        return JSONResponse(body, status_code=exc.status)
-
+    _install_handlers(app)
+    # each dialect also gets a router of its own, so a vendor call is matched only against
+    # that vendor's routes (FastAPI scans every route in order); /docs still shows them all
+    sub_apps = {d.name: _dialect_app(app, d) for d in dialects}
+    app.add_middleware(DialectDispatch, dialects=dialects, sub_apps=sub_apps)
     # added last = outermost: traffic sees what the faults did
     app.add_middleware(FaultMiddleware, registry=app.state.registry, dialects=dialects)
     app.add_middleware(TrafficMiddleware, record_path=settings.record_path)
