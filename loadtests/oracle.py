@@ -53,43 +53,52 @@ def _effects(records: list[dict]) -> dict[str, list[dict]]:
 
 
 # -- overspend --------------------------------------------------------------------------
-def overspend(initial: int, effects: list[dict], skew: float = 0.0) -> dict[str, Any] | None:
-    """The first moment the certainly-granted debits exceed what could have been there.
+GRANTS = ("reserve", "sale")  # a certain debit of these kinds granted points to spend
+UNBOUNDED = 10**12  # an operation whose effect has no known upper bound
 
-    At time T (the end of a debit), every operation that ended by T certainly happened, and
-    any operation that started before T may have. The member had at most
-    initial + sum(hi of the ended ones) + sum(positive hi of those in flight); below zero
-    means some serialization-independent overspend. Sound (no false alarms), O(n log n).
+
+def overspend(initial: int, effects: list[dict], skew: float = 0.0) -> dict[str, Any] | None:
+    """The first moment the certainly-granted holds and redemptions exceed what was there.
+
+    Only a grant (a held, deducted or redeemed amount) can overspend. Other debits are not
+    grants: a refund revokes the points its sale earned, and on WLL (REDEEMED_POINTS may
+    overdraw) that drives a member who already spent them below zero, a debt and no double
+    spend. Such a debit counts against the member only if it certainly came before a grant.
+
+    At time T (the end of a grant), every grant that ended by T certainly happened; the last
+    of them at some moment q between S (the latest start among them) and T. Up to q, the
+    member got at most initial + (hi of each other operation that ended before S) + (positive
+    hi of each other one that started before T but did not end before S). Less than the
+    grants means an overspend in every serialization. Sound (no false alarms), O(n log n).
     """
-    if not effects:
+
+    def is_grant(r: dict) -> bool:
+        return r["k"] in GRANTS and r["hi"] is not None and r["hi"] < 0
+
+    grants = sorted((r for r in effects if is_grant(r)), key=lambda r: r["t1"])
+    if not grants:
         return None
-    hi = [0 if r["hi"] is None else r["hi"] for r in effects]
-    pos = [10**12 if r["hi"] is None else max(0, r["hi"]) for r in effects]
-    by_end = sorted(range(len(effects)), key=lambda i: effects[i]["t1"])
-    ends = [effects[i]["t1"] + skew for i in by_end]
-    end_hi = list(accumulate(hi[i] for i in by_end))
-    end_pos = list(accumulate(pos[i] for i in by_end))
-    by_start = sorted(range(len(effects)), key=lambda i: effects[i]["t0"])
-    starts = [effects[i]["t0"] - skew for i in by_start]
-    start_pos = list(accumulate(pos[i] for i in by_start))
-    for i in by_end:
-        r = effects[i]
-        if r["hi"] is None or r["hi"] >= 0:
-            continue  # only a certain debit can overspend
-        t = r["t1"] + skew  # when it certainly had happened
-        done = bisect_right(ends, t)
+    g_ends = [r["t1"] + skew for r in grants]
+    g_sum = list(accumulate(-r["hi"] for r in grants))
+    g_latest_start = list(accumulate((r["t0"] - skew for r in grants), max))
+    others = [r for r in effects if not is_grant(r)]
+    hi = [UNBOUNDED if r["hi"] is None else r["hi"] for r in others]
+    pos = [max(0, h) for h in hi]
+    by_start = sorted(range(len(others)), key=lambda i: others[i]["t0"])
+    starts = [others[i]["t0"] - skew for i in by_start]
+    start_pos = [0, *accumulate(pos[i] for i in by_start)]
+    by_end = sorted(range(len(others)), key=lambda i: others[i]["t1"])
+    ends = [others[i]["t1"] + skew for i in by_end]
+    end_hi = [0, *accumulate(hi[i] for i in by_end)]
+    end_pos = [0, *accumulate(pos[i] for i in by_end)]
+    for t in g_ends:  # when each grant certainly had happened
+        done = bisect_right(g_ends, t)
+        granted = g_sum[done - 1]
+        over = bisect_left(ends, g_latest_start[done - 1])  # certainly before the last grant
         started = bisect_left(starts, t)
-        settled = end_hi[done - 1] if done else 0
-        in_flight = (start_pos[started - 1] if started else 0) - (end_pos[done - 1] if done else 0)
-        most = initial + settled + max(0, in_flight)
-        if most < 0:
-            granted = -sum(hi[j] for j in by_end[:done] if hi[j] < 0)
-            return {
-                "at": t,
-                "granted": granted,
-                "available": granted + most,
-                "short": -most,
-            }
+        most = initial + end_hi[over] + start_pos[started] - end_pos[over]
+        if granted > most:
+            return {"at": t, "granted": granted, "available": most, "short": granted - most}
     return None
 
 

@@ -59,6 +59,44 @@ def test_an_unknown_outcome_is_only_a_possible_debit():
     assert overspend(100, records) is None
 
 
+def test_a_refund_revoking_points_already_spent_is_a_debt_not_an_overspend():
+    # the WLL checkout_mix false alarm: a sale earned 60, the member spent everything, then
+    # the sale's refund revoked the 60 with REDEEMED_POINTS (which may overdraw): -60, a debt
+    records = [
+        fx("sale", 60, 60, 1.0, 1.1, order="o1", earned=60, digest="d1"),
+        fx("reserve", -160, -160, 1.2, 1.3),
+        fx("refund", -60, -60, 1.4, 1.5, order="o1"),
+    ]
+    assert overspend(100, records) is None
+    report = evaluate(plan(), records, {M: {"available": -60, "pending": 0}}, [])
+    assert report["ok"], report["violations"]
+
+
+def test_a_revocation_that_certainly_came_first_still_counts():
+    records = [
+        fx("sale", 60, 60, 1.0, 1.1),
+        fx("refund", -60, -60, 1.2, 1.3),
+        fx("reserve", -160, -160, 1.4, 1.5),
+    ]
+    assert overspend(100, records) == {"at": 1.5, "granted": 160, "available": 100, "short": 60}
+
+
+def test_a_revocation_during_a_grant_may_have_come_after_it_but_not_after_the_next():
+    records = [
+        fx("sale", 60, 60, 1.0, 1.1),
+        fx("reserve", -160, -160, 1.2, 1.5),
+        fx("refund", -60, -60, 1.3, 1.4),  # overlaps the hold: may have come after it
+    ]
+    assert overspend(100, records) is None
+    records.append(fx("reserve", -10, -10, 1.6, 1.7))  # granted while the member owed 60
+    assert overspend(100, records) == {"at": 1.7, "granted": 170, "available": 100, "short": 70}
+
+
+def test_a_lost_credit_of_unknown_size_may_cover_any_later_grant():
+    records = [fx("sale?", 0, None, 1.0, 1.1), fx("reserve", -150, -150, 1.2, 1.3)]
+    assert overspend(100, records) is None
+
+
 # -- balances, orders, vouchers, audit -------------------------------------------------
 def test_final_balance_exactly_as_implied_passes():
     records = [fx("reserve", -30, -30, 1, 2), fx("sale", 12, 12, 3, 4, order="o1", earned=12)]
