@@ -88,10 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from loadtests.cli import add_load_parser
 
-    from .certify.cli import add_certify_parser
+    from .certify.cli import add_audit_parser, add_certify_parser
     from .control_cli import add_parsers
 
     add_certify_parser(sub)
+    add_audit_parser(sub)
     add_load_parser(sub)
     add_parsers(sub)
     return parser

@@ -49,6 +49,8 @@ def redactor_for(result: CertifyResult) -> Redactor:
 
 def reproduce_command(run: ScenarioRun, result: CertifyResult, redactor: Redactor) -> str:
     """A command that runs this one scenario again, from the project root, with its trace."""
+    if run.reproduce:
+        return redactor.text(run.reproduce) or ""
     parts = ["python", "-m", "pytest", run.nodeid, "--posim-dialect", run.dialect]
     if result.target:
         parts += ["--posim-target", redactor.text(result.target) or ""]
@@ -176,6 +178,7 @@ def evidence_document(result: CertifyResult) -> dict[str, Any]:
         credentials = {d: dict.fromkeys(c, SECRET) for d, c in result.credentials.items()}
     return {
         "format": FORMAT,
+        "command": result.command,
         "tool": {"name": "posim", "version": result.version},
         "started_at": _iso(result.started_at),
         "finished_at": _iso(result.finished_at),
@@ -203,7 +206,8 @@ def write_reports(result: CertifyResult, out_dir: str | Path) -> dict[str, Path]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     document = evidence_document(result)
-    paths = {kind: out / name for kind, name in REPORT_FILES.items()}
+    prefix = f"{result.command}-"  # certify-*.xml, audit-*.xml: one run never hides another
+    paths = {kind: out / name.replace("certify-", prefix, 1) for kind, name in REPORT_FILES.items()}
     paths["json"].write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     paths["junit"].write_text(render_junit(document), encoding="utf-8")
     paths["html"].write_text(render_html(document), encoding="utf-8")

@@ -74,6 +74,43 @@ def add_certify_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
+AUDIT_DESCRIPTION = """Judge a POS's recorded traffic (JSON lines from `posim serve --record`)
+against the vendor checklist rules it can see: balance read before a hold, a hold before the
+order that redeems it, holds released on void, order ids unique, refunds of real orders, UTC
+timestamps, no personal data in event payloads, retries with the same ids, back-off after a
+429, no credentials in query strings. Same verdict and reports as certify (audit-*.xml/json/
+html). Exit status: 0 go, 1 Not ready, 3 Ready with risks under --fail-on risks, 2 usage error."""
+
+
+def add_audit_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register `audit` on an argparse subparsers object; `args.func(args)` runs it."""
+    from .traffic_audit import DIALECTS
+
+    p = subparsers.add_parser(
+        "audit",
+        help="judge a POS's recorded traffic against the go-live checklist",
+        description=AUDIT_DESCRIPTION,
+    )
+    p.add_argument("traffic", type=Path, help="the recorded traffic (JSON lines)")
+    p.add_argument("--dialect", required=True, choices=DIALECTS, help="the vendor API it speaks")
+    p.add_argument("--out", default="reports", help="where the reports go (default: reports/)")
+    p.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="not-ready",
+        help="which verdict gives a non-zero exit status (default: not-ready)",
+    )
+    p.add_argument("--checklists", type=Path, help="folder of <vendor>.yaml checklists")
+    p.add_argument(
+        "--retry-window",
+        type=float,
+        default=None,
+        help="seconds after a lost request in which a re-send counts as its retry (default 120)",
+    )
+    p.set_defaults(func=run_audit)
+    return p
+
+
 def _progress(console: Console, enabled: bool):
     if not enabled:
         return None, None
@@ -176,6 +213,32 @@ def run_certify(args: argparse.Namespace) -> int:
     document = evidence_document(result)
     console.print()
     print_summary(console, document)
+    paths = write_reports(result, args.out)
+    console.print("reports:")
+    for kind, path in paths.items():
+        console.print(f"  {kind:<5} {path}", soft_wrap=True, highlight=False)
+    level = result.level
+    console.print(f"verdict: [{STYLES[level]}]{LABELS[level]}[/]", soft_wrap=True)
+    return exit_status(level, args.fail_on)
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from .bundle import evidence_document, write_reports
+    from .traffic_audit import audit
+    from .traffic_rules import RETRY_WINDOW_S
+
+    console = Console(file=sys.stdout)
+    window = RETRY_WINDOW_S if args.retry_window is None else args.retry_window
+    try:
+        result = audit(
+            args.traffic, args.dialect, checklists_dir=args.checklists, retry_window_s=window
+        )
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]posim audit: {exc}[/]", soft_wrap=True, highlight=False)
+        return 2
+    console.print(f"posim audit: {args.dialect} traffic in {args.traffic}", highlight=False)
+    console.print()
+    print_summary(console, evidence_document(result))
     paths = write_reports(result, args.out)
     console.print("reports:")
     for kind, path in paths.items():

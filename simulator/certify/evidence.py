@@ -71,6 +71,7 @@ class ScenarioRun:
     failing_step: int | None = None
     personal: list[str] = field(default_factory=list)  # raw values, never written
     secrets: list[str] = field(default_factory=list)  # raw values, never written
+    reproduce: str = ""  # a command that runs it again (default: its pytest node)
 
     @property
     def ref(self) -> str:

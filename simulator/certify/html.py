@@ -211,6 +211,9 @@ LEGEND = (
 )
 
 
+TITLES = {"certify": "Go-live certification", "audit": "Traffic audit"}
+
+
 def render_html(document: dict[str, Any]) -> str:
     verdict = document["verdict"]
     nav = " &middot; ".join(
@@ -219,9 +222,11 @@ def render_html(document: dict[str, Any]) -> str:
         for d in document["dialects"]
     )
     legend = "".join(f"<li>{_status(s)} {_e(text)}</li>" for s, text in LEGEND)
+    command = document.get("command", "certify")  # `audit`: rules over recorded traffic
+    seed = "" if document["seed"] is None else f"seed {_e(document['seed'])} &middot; "
     meta = (
         f"posim {_e(document['tool']['version'])} &middot; target <code>"
-        f"{_e(document['target'])}</code> &middot; seed {_e(document['seed'])} &middot; "
+        f"{_e(document['target'])}</code> &middot; {seed}"
         f"{_e(document['started_at'])} to {_e(document['finished_at'])}"
     )
     if document.get("keyword"):
@@ -230,8 +235,9 @@ def render_html(document: dict[str, Any]) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>posim certify: {_e(verdict['label'])}</title><style>{CSS}</style></head>"
-        f"<body><main><h1>Go-live certification {_verdict(verdict['level'], verdict['label'])}"
+        f"<title>posim {_e(command)}: {_e(verdict['label'])}</title><style>{CSS}</style></head>"
+        f"<body><main><h1>{_e(TITLES.get(command, 'Go-live certification'))} "
+        f"{_verdict(verdict['level'], verdict['label'])}"
         f'</h1><p class="meta">{meta}</p><p>{nav}</p>'
         '<details class="card"><summary>How to read this report</summary><p><b>Ready</b>: '
         "every critical and important item passed with evidence. <b>Ready with risks</b>: "

@@ -29,10 +29,10 @@ def _failure_text(scenario: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _verdict_case(suite: ET.Element, dialect: dict[str, Any]) -> bool:
+def _verdict_case(suite: ET.Element, dialect: dict[str, Any], command: str = "certify") -> bool:
     verdict = dialect["verdict"]
     case = ET.SubElement(
-        suite, "testcase", classname=f"{dialect['dialect']}.certify", name="go-live verdict"
+        suite, "testcase", classname=f"{dialect['dialect']}.{command}", name="go-live verdict"
     )
     lines = [f"verdict: {verdict['label']}"]
     lines += [f"problem: {p}" for p in verdict["problems"]]
@@ -50,28 +50,31 @@ def _verdict_case(suite: ET.Element, dialect: dict[str, Any]) -> bool:
 
 
 def render_junit(document: dict[str, Any]) -> str:
-    root = ET.Element("testsuites", name="posim certify")
+    command = document.get("command", "certify")  # `audit`: rules over recorded traffic
+    root = ET.Element("testsuites", name=f"posim {command}")
     totals = {"tests": 0, "failures": 0, "skipped": 0, "time": 0.0}
     for dialect in document["dialects"]:
-        suite = ET.SubElement(root, "testsuite", name=f"posim certify {dialect['dialect']}")
+        suite = ET.SubElement(root, "testsuite", name=f"posim {command} {dialect['dialect']}")
         props = ET.SubElement(suite, "properties")
         for name, value in (
             ("dialect", dialect["dialect"]),
             ("verdict", dialect["verdict"]["label"]),
             ("target", document["target"]),
-            ("seed", str(document["seed"])),
+            ("seed", None if document["seed"] is None else str(document["seed"])),
             ("posim version", document["tool"]["version"]),
         ):
-            ET.SubElement(props, "property", name=name, value=value)
+            if value is not None:
+                ET.SubElement(props, "property", name=name, value=value)
         counts = {"tests": 0, "failures": 0, "skipped": 0, "time": 0.0}
         for scenario in dialect["scenarios"]:
             feature = scenario["feature"].removesuffix(".feature").replace("/", ".")
+            where = f"features/{scenario['feature']}" if command == "certify" else feature
             case = ET.SubElement(
                 suite,
                 "testcase",
                 classname=f"{dialect['dialect']}.{feature}",
                 name=scenario["name"],
-                file=f"features/{scenario['feature']}",
+                file=where,
                 time=f"{scenario['duration_s']:.3f}",
             )
             counts["tests"] += 1
@@ -89,7 +92,7 @@ def render_junit(document: dict[str, Any]) -> str:
                     scenario["items"]
                 )
         counts["tests"] += 1
-        counts["failures"] += int(_verdict_case(suite, dialect))
+        counts["failures"] += int(_verdict_case(suite, dialect, command))
         for key, value in counts.items():
             suite.set(key, f"{value:.3f}" if key == "time" else str(value))
             totals[key] += value

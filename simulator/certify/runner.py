@@ -63,6 +63,7 @@ class CertifyResult:
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
     version: str = field(default_factory=tool_version)
+    command: str = "certify"  # the posim command that made it (`audit` for recorded traffic)
 
     @property
     def level(self) -> str:

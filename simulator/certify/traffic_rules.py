@@ -1,0 +1,832 @@
+"""The rules `posim audit` reads off recorded traffic, and the checklist item each one judges.
+
+A rule looks at the ops of one dialect's traffic (see `traffic_calls`) and returns a
+`RuleResult`: how many things it inspected and every breach, each naming the request ids
+that show it. Nothing inspected means no evidence, never a pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from .redact import personal_name, secret_name
+from .traffic_calls import (
+    DUPLICATE,
+    EVENT_PAYLOADS,
+    LOST,
+    OK,
+    Call,
+    Op,
+    Traffic,
+    is_timestamp_key,
+    throttled,
+    walk,
+)
+
+RETRY_WINDOW_S = 120.0  # how long after a lost request a re-send counts as its retry
+DEFAULT_BACKOFF_S = 1.0  # the wait a POS owes a 429 without Retry-After
+CLOCK_SLACK_S = 0.05  # recorder timestamps are taken at the end of each exchange
+LOOKAHEAD = 50  # requests after a 429 among which its follow-up is looked for
+SHOWN = 5  # breaches spelled out in a detail line
+
+
+@dataclass
+class Breach:
+    message: str
+    calls: tuple[Call, ...]
+
+
+@dataclass
+class RuleResult:
+    inspected: int = 0
+    breaches: list[Breach] = field(default_factory=list)
+    what: str = "request(s)"  # what was inspected, for the detail line
+    empty: str = "nothing in the traffic exercised it"  # why there is no evidence
+    leaves: set[str] = field(default_factory=set)  # raw personal values found: masked later
+
+    def breach(self, message: str, *calls: Call) -> None:
+        self.breaches.append(Breach(message, calls))
+
+    @property
+    def ok(self) -> bool | None:
+        if self.breaches:
+            return False
+        return True if self.inspected else None
+
+    def detail(self) -> str:
+        if self.breaches:
+            shown = "; ".join(b.message for b in self.breaches[:SHOWN])
+            more = len(self.breaches) - SHOWN
+            return shown + (f"; and {more} more" if more > 0 else "")
+        if not self.inspected:
+            return self.empty
+        return f"{self.inspected} {self.what} inspected"
+
+
+# -- helpers -------------------------------------------------------------------------------
+def first_of_each(ops: Iterable[Op]) -> Iterator[Op]:
+    """Each op once per client id: a retry of the same id is the same thing again."""
+    seen: set[tuple[str, str, str, str]] = set()
+    for op in ops:
+        if op.key is None:
+            yield op
+            continue
+        mark = (op.pos, op.kind, op.family, op.key)
+        if mark not in seen:
+            seen.add(mark)
+            yield op
+
+
+def _of(traffic: Traffic, *kinds: str) -> list[Op]:
+    return [op for op in traffic.ops if op.kind in kinds]
+
+
+def _shares(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(a & b)
+
+
+# -- balance (or member) read before a hold or a redemption --------------------------------
+def lookup_before_redeem(traffic: Traffic) -> RuleResult:
+    """Gameball, Capillary: a read of the member earlier in the traffic. WLL: a read of the
+    member's wallet since its previous deduction (WLL lets a deduction overdraw)."""
+    result = RuleResult(what="hold(s) and redemption(s)")
+    per_checkout = traffic.dialect == "wll"
+    targets = {"gameball": ("hold", "redeem"), "wll": ("redeem",), "capillary": ("check", "redeem")}
+    kinds = targets[traffic.dialect]
+    last_read: dict[tuple[str, str], int] = {}
+    last_spend: dict[tuple[str, str], int] = {}
+    spent_keys: set[tuple[str, str]] = set()
+    for op in traffic.ops:
+        if op.kind == "read" and op.outcome == OK and (op.wallet or not per_checkout):
+            for m in op.seen:
+                last_read[op.pos, m] = op.index
+            continue
+        if op.kind not in kinds or (op.kind == "redeem" and op.hold):
+            continue  # a redemption by hold reference was checked when the hold was made
+        if op.key is not None and (op.pos, op.key) in spent_keys:
+            continue  # a retry of a deduction already judged
+        if op.key is not None:
+            spent_keys.add((op.pos, op.key))
+        result.inspected += 1
+        ok = any(
+            last_read.get((op.pos, m), -1) > last_spend.get((op.pos, m), -1) for m in op.member
+        )
+        if not ok:
+            what = "the member's wallet" if per_checkout else "the member"
+            since = " since its previous deduction" if per_checkout else ""
+            result.breach(f"{op.label} spends points without reading {what}{since} first", op.call)
+        if per_checkout:
+            for m in op.member:
+                last_spend[op.pos, m] = op.index
+    return result
+
+
+# -- a hold (or a deduction, or a check and a bill) before the order that redeems ----------
+def hold_before_redeem(traffic: Traffic) -> RuleResult:
+    if traffic.dialect == "wll":
+        return _deduct_before_sale(traffic)
+    result = RuleResult(what="redeeming order(s)")
+    holds: dict[tuple[str, str], Op] = {}
+    released: dict[tuple[str, str], int] = {}
+    used: dict[tuple[str, str], Op] = {}
+    for op in first_of_each(traffic.ops):
+        if op.kind == "hold" and op.outcome == OK and op.hold:
+            holds[op.pos, op.hold] = op
+        elif op.kind == "release" and op.hold:
+            released.setdefault((op.pos, op.hold), op.index)
+        elif op.kind in ("order", "redeem") and op.hold:
+            result.inspected += 1
+            mark = (op.pos, op.hold)
+            hold = holds.get(mark)
+            if hold is None:
+                result.breach(
+                    f"{op.label} names hold {op.hold}, which no earlier hold created", op.call
+                )
+            elif not _shares(hold.member, op.member):
+                result.breach(
+                    f"{op.label} uses hold {op.hold} of another customer", op.call, hold.call
+                )
+            elif hold.index < released.get(mark, -1) < op.index:
+                result.breach(f"{op.label} uses hold {op.hold} after releasing it", op.call)
+            elif mark in used and used[mark].key != op.key:
+                first = used[mark]
+                result.breach(
+                    f"{op.label} uses hold {op.hold} already used by {first.label}",
+                    op.call,
+                    first.call,
+                )
+            if op.outcome in (OK, LOST, DUPLICATE):
+                used.setdefault(mark, op)
+    return result
+
+
+def _deduct_before_sale(traffic: Traffic) -> RuleResult:
+    """WLL: a TRANSACTION that redeems follows a REDEEMED_POINTS for the same transaction."""
+    result = RuleResult(what="redeeming sale(s)", empty="no sale reported redeemed points")
+    by_txn: set[tuple[str, str, str]] = set()  # (pos, member, transaction) deducted
+    untagged: set[tuple[str, str, float | None]] = set()  # (pos, member, points), no txn
+    judged: set[tuple[str, str]] = set()
+    for op in traffic.ops:
+        if op.kind == "redeem" and op.outcome in (OK, DUPLICATE):
+            for m in op.member:
+                if op.txn:
+                    by_txn.add((op.pos, m, op.txn))
+                else:
+                    untagged.add((op.pos, m, op.points))
+        if op.kind != "order" or not op.redeems:
+            continue
+        if op.key is not None:
+            if (op.pos, op.key) in judged:
+                continue  # a retry of a sale already judged
+            judged.add((op.pos, op.key))
+        result.inspected += 1
+        if any(
+            (op.pos, m, op.txn) in by_txn or (op.pos, m, op.points) in untagged for m in op.member
+        ):
+            continue
+        result.breach(
+            f"{op.label} redeems points with no REDEEMED_POINTS for transaction {op.txn} before it",
+            op.call,
+        )
+    return result
+
+
+def check_before_redeem(traffic: Traffic) -> RuleResult:
+    """Capillary: each points/redeem follows a successful isredeemable for the customer."""
+    result = RuleResult(what="redemption(s)")
+    last_check: dict[tuple[str, str], int] = {}
+    last_redeem: dict[tuple[str, str], int] = {}
+    for op in first_of_each(traffic.ops):
+        if op.kind == "check" and op.outcome == OK:
+            for m in op.member:
+                last_check[op.pos, m] = op.index
+        elif op.kind == "redeem":
+            result.inspected += 1
+            if not any(
+                last_check.get((op.pos, m), -1) > last_redeem.get((op.pos, m), -1)
+                for m in op.member
+            ):
+                result.breach(f"{op.label} redeems points that no isredeemable checked", op.call)
+            for m in op.member:
+                last_redeem[op.pos, m] = op.index
+    return result
+
+
+def bill_before_redeem(traffic: Traffic) -> RuleResult:
+    """Capillary: points/redeem names a bill that transaction/add recorded before it."""
+    result = RuleResult(what="redemption(s)")
+    recorded: dict[tuple[str, str], int] = {}
+    for op in traffic.ops:
+        if op.kind == "order" and op.outcome in (OK, DUPLICATE) and op.key:
+            recorded.setdefault((op.pos, op.key), op.index)
+    for op in first_of_each(_of(traffic, "redeem")):
+        result.inspected += 1
+        if not op.txn:
+            result.breach(f"{op.label} redeems points without a bill number", op.call)
+            continue
+        at = recorded.get((op.pos, op.txn))
+        if at is None:
+            result.breach(f"{op.label} redeems points on bill {op.txn}, never recorded", op.call)
+        elif at > op.index:
+            result.breach(
+                f"{op.label} redeems points on bill {op.txn} before the bill was recorded",
+                op.call,
+            )
+    return result
+
+
+# -- release on void -----------------------------------------------------------------------
+def release_on_void(traffic: Traffic) -> RuleResult:
+    if traffic.dialect == "wll":
+        return _deductions_settled(traffic)
+    result = RuleResult(what="hold(s)", empty="no hold was placed")
+    settled: dict[tuple[str, str], int] = {}
+    for op in traffic.ops:
+        closes = op.kind in ("order", "redeem", "release") or (
+            op.kind == "hold_check" and op.state in ("expired", "used")
+        )
+        if closes and op.hold:
+            settled[op.pos, op.hold] = op.index
+    for op in _of(traffic, "hold"):
+        if op.outcome != OK or not op.hold:
+            continue  # a hold whose answer was lost: the POS never learned its reference
+        result.inspected += 1
+        if settled.get((op.pos, op.hold), -1) < op.index:
+            result.breach(
+                f"hold {op.hold} of {op.label} was neither used by an order nor released",
+                op.call,
+            )
+    return result
+
+
+def _deductions_settled(traffic: Traffic) -> RuleResult:
+    """WLL: each deduction is followed by its sale (TRANSACTION) or given back (POINTS_REFUND)
+    naming the same transaction, extending its event id, or giving back as many points."""
+    result = RuleResult(what="deduction(s)", empty="no REDEEMED_POINTS deduction was reported")
+    last_txn: dict[tuple[str, str, str], int] = {}  # (pos, member, txn) -> last sale/refund
+    last_points: dict[tuple[str, str, float], int] = {}  # (pos, member, points) -> last refund
+    restores: dict[tuple[str, str], list[Op]] = defaultdict(list)  # (pos, member) -> refunds
+    for op in traffic.ops:
+        if op.kind not in ("order", "restore"):
+            continue
+        for m in op.member:
+            if op.txn:
+                last_txn[op.pos, m, op.txn] = op.index
+            if op.kind == "restore":
+                if op.points is not None:
+                    last_points[op.pos, m, op.points] = op.index
+                restores[op.pos, m].append(op)
+    for d in first_of_each(_of(traffic, "redeem")):
+        if d.outcome not in (OK, LOST):
+            continue
+        result.inspected += 1
+        settled = any(
+            (d.txn and last_txn.get((d.pos, m, d.txn), -1) > d.index)
+            or (d.points is not None and last_points.get((d.pos, m, d.points), -1) > d.index)
+            or any(
+                r.index > d.index and d.key and r.key and r.key.startswith(d.key)
+                for r in restores[d.pos, m]
+            )
+            for m in d.member
+        )
+        if not settled:
+            result.breach(
+                f"{d.label} deducted points that no sale used and no POINTS_REFUND gave back",
+                d.call,
+            )
+    return result
+
+
+# -- ids unique, never reused for other content --------------------------------------------
+def unique_ids(traffic: Traffic) -> RuleResult:
+    result = RuleResult(what="client id(s)", empty="no order, refund or event carried an id")
+    groups: dict[tuple[str, str, str], list[Op]] = defaultdict(list)
+    for op in traffic.ops:
+        for family, key in op.unique:
+            groups[op.pos, family, key].append(op)
+    for (_, family, key), ops in groups.items():
+        result.inspected += 1
+        anchor = next((op for op in ops if op.outcome in (OK, LOST, DUPLICATE)), None)
+        if anchor is None:
+            continue  # every use was refused: nothing was recorded under it
+        sign = _signature(anchor, family)
+        for op in ops:
+            if op.index > anchor.index and _signature(op, family) != sign:
+                result.breach(
+                    f"{family} id {key} of {anchor.label} is reused for other content by "
+                    f"{op.label}",
+                    op.call,
+                    anchor.call,
+                )
+                break
+    return result
+
+
+def _signature(op: Op, family: str) -> tuple[Any, ...]:
+    ids = op.ids if family == "transaction" else op.ids[1:]
+    return (op.kind, op.core, ids)
+
+
+# -- refunds name a real order -------------------------------------------------------------
+def refund_of_real_order(traffic: Traffic) -> RuleResult:
+    result = RuleResult(what="refund(s)", empty="no refund was sent")
+    orders: dict[tuple[str, str], list[Op]] = defaultdict(list)
+    for op in traffic.ops:
+        sale = op.kind == "order" or (op.kind == "redeem" and op.family == "transaction")
+        if sale and op.txn:
+            orders[op.pos, op.txn].append(op)
+    for op in first_of_each(_of(traffic, "refund")):
+        result.inspected += 1
+        if not op.txn:
+            result.breach(f"{op.label} names no order to refund", op.call)
+            continue
+        known = orders.get((op.pos, op.txn), [])
+        before = [o for o in known if o.index < op.index]
+        if any(o.outcome in (OK, DUPLICATE) for o in before):
+            continue
+        if before:
+            why = f"whose submission ({before[0].label}) never succeeded"
+        elif known:
+            why = f"which was only sent afterwards ({known[0].label})"
+        else:
+            why = "which the traffic never shows being sent"
+        result.breach(f"{op.label} refunds order {op.txn}, {why}", op.call)
+    return result
+
+
+# -- timestamps ----------------------------------------------------------------------------
+_ISO_UTC = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]00(?::?00)?)$", re.I
+)
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CAP_V11 = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+REQUIRED_TIMESTAMPS = {  # date-times the vendor requires: a bare date will not do
+    "gameball": ("orderDate", "transactionTime"),
+    "wll": ("transactionDate",),
+    "capillary": ("billing_time", "purchase_time", "redemption_time"),
+}
+
+
+def _valid_time(text: str, pattern: re.Pattern[str]) -> bool:
+    if not pattern.match(text):
+        return False
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def timestamp_problem(dialect: str, path: str, key: str, value: Any) -> str | None:
+    """Why a timestamp value is wrong for the vendor, or None."""
+    if not isinstance(value, str):
+        return "is a number, not an ISO 8601 timestamp" if isinstance(value, int | float) else None
+    text = value.strip()
+    if _DATE_ONLY.match(text) and key not in REQUIRED_TIMESTAMPS[dialect]:
+        return None
+    if dialect == "capillary" and not path.startswith("/v2/"):
+        if _valid_time(text, _CAP_V11) or _valid_time(text, _ISO_UTC):
+            return None
+        return "is not YYYY-MM-DD HH:MM:SS (nor ISO 8601 UTC)"
+    if _valid_time(text, _ISO_UTC):
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return "is not an ISO 8601 timestamp"
+    return "has no time zone (UTC expected)" if parsed.tzinfo is None else "is not in UTC"
+
+
+def timestamps(traffic: Traffic) -> RuleResult:
+    result = RuleResult(what="timestamp(s)", empty="no request body carried a timestamp")
+    for call in traffic.calls:
+        if not call.write or not isinstance(call.body, dict | list):
+            continue
+        for where, key, value in walk(call.body):
+            if value is None or value == "" or not is_timestamp_key(key):
+                continue
+            result.inspected += 1
+            problem = timestamp_problem(traffic.dialect, call.path, key, value)
+            if problem:
+                result.breach(f"{call.label}: {where} {problem}", call)
+    return result
+
+
+# -- no personal data in event payloads ----------------------------------------------------
+_EMAIL = re.compile(r"[\w.+'%-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<![\w])\+\d[\d\s-]{6,16}\d(?![\w])")
+PLACEHOLDERS = {"UNKNOWN", "REDACTED", "N/A", "NA", "NONE", "NULL"}
+
+
+def personal_values(calls: Iterable[Call]) -> set[str]:
+    """Every value the traffic sent or got under a personal field (e-mail, mobile, names...),
+    with the digits of phone numbers on their own too."""
+    found: set[str] = set()
+    for call in calls:
+        for document in (call.body, call.response, call.params):
+            for _, key, value in walk(document):
+                if not personal_name(key) or not isinstance(value, str | int):
+                    continue
+                text = str(value).strip()
+                if len(text) < 3 or text.upper() in PLACEHOLDERS:
+                    continue
+                found.add(text)
+                digits = re.sub(r"\D", "", text)
+                if len(digits) >= 7 and not re.search(r"[A-Za-z@]", text):
+                    found.add(digits)
+    return found
+
+
+def _leak(key: str, value: Any, known: set[str]) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    if not text or text.upper() in PLACEHOLDERS:
+        return None
+    if personal_name(key):
+        return "a personal field"
+    if _EMAIL.search(text):
+        return "an e-mail address"
+    if _PHONE.search(text):
+        return "a phone number"
+    if _mentions(text, known):
+        return "personal data the POS sent or got elsewhere"
+    return None
+
+
+def _mentions(text: str, known: set[str]) -> bool:
+    """The text is a known personal value, or holds one of at least 6 characters (a full
+    name, a phone number) among its words; set lookups only, so large recordings stay fast."""
+    if text in known:
+        return True
+    words = re.findall(r"[\w@.+'-]+", text)
+    for n in range(len(words)):
+        for width in (1, 2, 3):
+            piece = " ".join(words[n : n + width])
+            if len(piece) >= 6 and piece in known:
+                return True
+    return False
+
+
+def no_personal_data(traffic: Traffic) -> RuleResult:
+    result = RuleResult(what="event payload(s)", empty="no event was reported")
+    known = personal_values(traffic.calls)
+    leaves: set[str] = set()
+    payloads = EVENT_PAYLOADS[traffic.dialect]
+    for call in traffic.calls:
+        for where, payload in payloads(call):
+            result.inspected += 1
+            found = []
+            for path, key, value in walk({where: payload}):
+                kind = _leak(key, value, known)
+                if kind:
+                    found.append(f"{path} ({kind})")
+                    leaves.add(str(value).strip())
+            if found:
+                result.breach(f"{call.label} carries personal data: {', '.join(found)}", call)
+    result.leaves = leaves
+    return result
+
+
+# -- retries reuse the ids -----------------------------------------------------------------
+RETRIED_KINDS = ("order", "refund", "redeem", "restore")
+_NOUNS = {"order": "sale", "refund": "refund", "redeem": "redemption", "restore": "points refund"}
+
+
+def _why_lost(call: Call) -> str:
+    if call.fault_kind:
+        return f"fault {call.fault_kind}"
+    return "no response" if call.status == 0 else f"status {call.status}"
+
+
+def _within(ops: Iterable[Op], first: Op, window_s: float) -> Iterator[Op]:
+    """The ops sent within the window after `first` (file order is time order)."""
+    for op in ops:
+        if op.call.start - first.call.end > window_s:
+            return
+        if op.call is not first.call:
+            yield op
+
+
+def retry_same_ids(traffic: Traffic, window_s: float = RETRY_WINDOW_S) -> RuleResult:
+    """After a request got no answer, a re-send of the same content (same member, amounts and
+    lines, within `window_s`) must carry the same ids; so must any identical re-send."""
+    result = RuleResult(what="retried request(s)")
+    buckets: dict[tuple[str, str, str, str], list[Op]] = defaultdict(list)
+    for op in traffic.ops:
+        if op.kind in RETRIED_KINDS:
+            buckets[op.pos, op.kind, op.event_type, op.core].append(op)
+    lost = 0
+    for ops in buckets.values():
+        for n, first in enumerate(ops):
+            later = list(_within(ops[n + 1 :], first, window_s))
+            if first.outcome != LOST:
+                if any(op.ids == first.ids and op.key is not None for op in later):
+                    result.inspected += 1  # the same request again after a gap: a safe retry
+                continue
+            lost += 1
+            retry = later[0] if later else None
+            if retry is None:
+                continue
+            result.inspected += 1
+            noun = _NOUNS[first.kind]
+            if retry.ids != first.ids:
+                result.breach(
+                    f"{first.label} got no answer ({_why_lost(first.call)}); {retry.label} "
+                    f"sent the same {noun} again under a new id ({first.key} -> {retry.key})",
+                    first.call,
+                    retry.call,
+                )
+            elif first.key is None and traffic.dialect == "wll":
+                result.breach(
+                    f"{first.label} got no answer ({_why_lost(first.call)}); {retry.label} sent "
+                    f"it again without an event id, so WLL counts it twice",
+                    first.call,
+                    retry.call,
+                )
+    if not result.inspected and lost:
+        result.empty = f"{lost} request(s) got no answer, but none was sent again"
+    elif not result.inspected:
+        result.empty = "no request got lost and none was sent twice"
+    return result
+
+
+# -- back off after a 429 ------------------------------------------------------------------
+def retry_after_s(call: Call) -> float:
+    """The wait a 429 asks for: Retry-After in seconds or as an HTTP date; 1 s when absent."""
+    raw = call.header("retry-after")
+    if raw is None:
+        return DEFAULT_BACKOFF_S
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(raw).timestamp() - call.end)
+    except (TypeError, ValueError):
+        return DEFAULT_BACKOFF_S
+
+
+def backoff(traffic: Traffic) -> RuleResult:
+    result = RuleResult(
+        what="429 answer(s) followed by another request", empty="no request got a 429"
+    )
+    by_pos: dict[str, list[Call]] = defaultdict(list)
+    for call in traffic.calls:
+        by_pos[call.pos].append(call)
+    limited = 0
+    for calls in by_pos.values():
+        for n, call in enumerate(calls):
+            if not throttled(call):
+                continue
+            limited += 1
+            # the POS's next request: finished after the 429 (the file is in completion
+            # order) and started once the 429 was answered; the earliest such start
+            after = [
+                c for c in calls[n + 1 : n + 1 + LOOKAHEAD] if c.start >= call.end - CLOCK_SLACK_S
+            ]
+            if not after:
+                continue
+            nxt = min(after, key=lambda c: (c.start, c.index))
+            result.inspected += 1
+            wait, gap = retry_after_s(call), nxt.start - call.end
+            if gap + CLOCK_SLACK_S < wait:
+                result.breach(
+                    f"{nxt.label} came {max(gap, 0):.2f} s after the 429 of {call.label}, "
+                    f"which asked for {wait:g} s",
+                    call,
+                    nxt,
+                )
+    if limited and not result.inspected:
+        result.empty = f"{limited} request(s) got a 429, but the POS sent nothing after them"
+    return result
+
+
+# -- credentials never in query strings ----------------------------------------------------
+_NOT_CREDENTIALS = {"otp", "validationcode", "pin", "hash", "format"}
+_MORE_CREDENTIALS = {"pwd", "pass", "auth", "sessionid", "sid", "sig", "apisig"}
+_CREDENTIAL_SHAPE = re.compile(
+    r"^(?:eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*|(?:Bearer|Basic)\s+\S+)$", re.I
+)
+
+
+def credential_param(name: str, value: str) -> bool:
+    norm = re.sub(r"[^a-z0-9]", "", name.lower())
+    if norm in _NOT_CREDENTIALS or not value:
+        return False
+    return secret_name(name) or norm in _MORE_CREDENTIALS or bool(_CREDENTIAL_SHAPE.match(value))
+
+
+def no_credentials_in_query(traffic: Traffic) -> RuleResult:
+    result = RuleResult(what="request(s)", empty="the traffic has no request")
+    for call in traffic.calls:
+        result.inspected += 1
+        names = sorted({k for k, v in call.params.items() if credential_param(k, v)})
+        if names:
+            result.breach(f"{call.label} sends {', '.join(names)} in the query string", call)
+    return result
+
+
+def query_secrets(calls: Iterable[Call]) -> set[str]:
+    """Credential values found in query strings (masked in every report)."""
+    return {v for c in calls for k, v in c.params.items() if credential_param(k, v)}
+
+
+# -- the rules and the checklist items they judge ------------------------------------------
+RULES: dict[str, Callable[[Traffic], RuleResult]] = {
+    "lookup_before_redeem": lookup_before_redeem,
+    "hold_before_redeem": hold_before_redeem,
+    "check_before_redeem": check_before_redeem,
+    "bill_before_redeem": bill_before_redeem,
+    "release_on_void": release_on_void,
+    "unique_ids": unique_ids,
+    "refund_of_real_order": refund_of_real_order,
+    "timestamps": timestamps,
+    "no_personal_data": no_personal_data,
+    "retry_same_ids": retry_same_ids,
+    "backoff": backoff,
+    "no_credentials_in_query": no_credentials_in_query,
+}
+
+
+RULE_TITLES = {
+    "lookup_before_redeem": "member read before points are held or spent",
+    "hold_before_redeem": "a hold before the order that redeems",
+    "check_before_redeem": "isredeemable before points/redeem",
+    "bill_before_redeem": "the bill before points/redeem",
+    "release_on_void": "every hold used or released",
+    "unique_ids": "ids never reused for other content",
+    "refund_of_real_order": "refunds name a real order",
+    "timestamps": "timestamps in the vendor's format",
+    "no_personal_data": "no personal data in event payloads",
+    "retry_same_ids": "retries reuse the ids",
+    "backoff": "back off after a 429",
+    "no_credentials_in_query": "no credentials in query strings",
+}
+
+
+@dataclass(frozen=True)
+class AuditItem:
+    """One rule judging one item of the vendor's checklist, stated for this vendor."""
+
+    item_id: str
+    rule: str
+    text: str
+
+
+_BACKOFF = "After a 429 the POS sends nothing more until Retry-After (1 s when absent) has passed."
+_NO_QUERY_CREDENTIALS = (
+    "Credentials (API keys, secrets, tokens, passwords) never travel in a query string, where "
+    "servers and proxies log them."
+)
+
+AUDIT_ITEMS: dict[str, tuple[AuditItem, ...]] = {
+    "gameball": (
+        AuditItem(
+            "GB-RED-01",
+            "lookup_before_redeem",
+            "Points are held only for a customer whose profile or balance the POS read first.",
+        ),
+        AuditItem(
+            "GB-RED-03",
+            "hold_before_redeem",
+            "An order that redeems names (redemption.pointsHoldReference) a hold created earlier "
+            "for the same customer, neither released nor used by another order.",
+        ),
+        AuditItem(
+            "GB-RED-04",
+            "release_on_void",
+            "Every hold is used by an order or released (DELETE transactions/hold); none is "
+            "left to expire.",
+        ),
+        AuditItem(
+            "GB-ORD-02",
+            "unique_ids",
+            "An order id (a refund id, a transaction id) names one order only: every request "
+            "that repeats it carries the same content.",
+        ),
+        AuditItem(
+            "GB-REF-02",
+            "refund_of_real_order",
+            "A refund names (reverseTransactionId) an order Gameball accepted earlier.",
+        ),
+        AuditItem(
+            "GB-ORD-03",
+            "timestamps",
+            "Dates in request bodies (orderDate, transactionTime, ...) are ISO 8601 timestamps "
+            "in UTC.",
+        ),
+        AuditItem(
+            "GB-EVT-01",
+            "no_personal_data",
+            "Event metadata carries no personal data (e-mail addresses, phone numbers, names).",
+        ),
+        AuditItem(
+            "GB-ERR-01",
+            "retry_same_ids",
+            "A request that got no answer (a lost response, a dropped connection) is sent again "
+            "with the same ids, never as a new order.",
+        ),
+        AuditItem("GB-API-04", "backoff", _BACKOFF),
+        AuditItem("GB-SEC-02", "no_credentials_in_query", _NO_QUERY_CREDENTIALS),
+    ),
+    "wll": (
+        AuditItem(
+            "WLL-RED-03",
+            "lookup_before_redeem",
+            "Each REDEEMED_POINTS deduction follows a fresh read of the member's wallet (since "
+            "the member's previous deduction): WLL lets a deduction overdraw.",
+        ),
+        AuditItem(
+            "WLL-RED-01",
+            "hold_before_redeem",
+            "A sale (TRANSACTION) that redeems points follows a REDEEMED_POINTS deduction for "
+            "the same transaction.",
+        ),
+        AuditItem(
+            "WLL-RED-02",
+            "release_on_void",
+            "Every REDEEMED_POINTS deduction is used by its sale (TRANSACTION) or given back "
+            "(POINTS_REFUND) when the sale is voided.",
+        ),
+        AuditItem(
+            "WLL-EARN-03",
+            "unique_ids",
+            "An event id, and a sale's transactionId, are never reused for other content.",
+        ),
+        AuditItem(
+            "WLL-REF-02",
+            "refund_of_real_order",
+            "A refund's events name (transactionId) a sale reported successfully earlier.",
+        ),
+        AuditItem(
+            "WLL-EARN-05",
+            "timestamps",
+            "Dates in event payloads (transactionDate, ...) are ISO 8601 timestamps in UTC.",
+        ),
+        AuditItem(
+            "WLL-EARN-02",
+            "no_personal_data",
+            "Event payloads carry no personal data (e-mail addresses, phone numbers, names).",
+        ),
+        AuditItem(
+            "WLL-EARN-06",
+            "retry_same_ids",
+            "An event that got no answer is sent again with the same event id and "
+            "transactionId, never as a new sale.",
+        ),
+        AuditItem("WLL-RATE-01", "backoff", _BACKOFF),
+        AuditItem("WLL-SEC-01", "no_credentials_in_query", _NO_QUERY_CREDENTIALS),
+    ),
+    "capillary": (
+        AuditItem(
+            "CAP-CUS-03",
+            "lookup_before_redeem",
+            "Points are checked or redeemed only for a customer the till looked up "
+            "(customer/get) first.",
+        ),
+        AuditItem(
+            "CAP-PTS-01",
+            "check_before_redeem",
+            "Each points/redeem follows a successful points/isredeemable for the same customer.",
+        ),
+        AuditItem(
+            "CAP-PTS-02",
+            "bill_before_redeem",
+            "Each points/redeem names (transaction_number) a bill transaction/add recorded "
+            "before it.",
+        ),
+        AuditItem(
+            "CAP-BILL-02",
+            "unique_ids",
+            "A bill number (a return's own number, a redemption's external_reference_number) "
+            "is never reused for other content.",
+        ),
+        AuditItem(
+            "CAP-BILL-04",
+            "refund_of_real_order",
+            "A return (transaction/add type RETURN) names (number) a bill recorded successfully "
+            "earlier.",
+        ),
+        AuditItem(
+            "CAP-BILL-05",
+            "timestamps",
+            "Times in request bodies (billing_time, ...) are YYYY-MM-DD HH:MM:SS in v1.1 and "
+            "ISO 8601 UTC in v2.",
+        ),
+        AuditItem(
+            "CAP-RES-01",
+            "retry_same_ids",
+            "A call that got no answer is sent again with the same bill number and references, "
+            "never as a new bill.",
+        ),
+        AuditItem("CAP-RES-04", "backoff", _BACKOFF),
+        AuditItem("CAP-SEC-01", "no_credentials_in_query", _NO_QUERY_CREDENTIALS),
+    ),
+}
