@@ -47,7 +47,10 @@ def http() -> None:
     note = (
         "`posim serve` (uvicorn, uvloop + httptools, 1 worker) and the load generator "
         "(`benchmarks/httpload.py`, 50 keep-alive connections, 8 s per call after a warm-up) "
-        "share the machine. Ratio = req/s over the trivial endpoint's req/s in the same run."
+        "share the machine's 2 cores. Two ceilings from the same run: a bare ASGI endpoint "
+        "answered before any framework code (what server and load generator can do at all), "
+        "and a trivial FastAPI route through the same middleware (what the framework allows). "
+        "hold_release counts both requests of the pair."
     )
     record("http-bench", "HTTP (`make bench`)", note + "\n\n" + http_bench.table(rows))
 

@@ -15,7 +15,7 @@ import time
 from urllib.parse import urlencode, urlsplit
 
 from simulator.protocol import codec_for, ops
-from simulator.protocol.base import LoyaltyError, Next, Request, Response
+from simulator.protocol.base import Done, LoyaltyError, Next, Request, Response
 
 
 def _raw(req: Request, host: str) -> bytes:
@@ -68,6 +68,8 @@ class Flow:
 
         if self.name == "ping":
             await send(Request("GET", "/_posim/ping"))
+        elif self.name == "health":
+            await send(Request("GET", "/_posim/health"))
         elif self.name == "balance":
             await self.execute(send, ops.GetBalance(self.member))
         elif self.name == "hold_release":
@@ -80,7 +82,10 @@ class Flow:
     async def execute(self, send, op):
         """Like LoyaltyGateway.execute: follow multi-step vendor flows (tokens, checks)."""
         while True:
-            resp = await send(self.codec.encode(op))
+            request = self.codec.encode(op)
+            if isinstance(request, Done):  # nothing to send on this vendor
+                return request.value
+            resp = await send(request)
             try:
                 out = self.codec.decode(op, resp)
             except LoyaltyError:
@@ -137,7 +142,7 @@ async def measure(
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
-    parser.add_argument("flow", choices=["ping", "balance", "hold_release"])
+    parser.add_argument("flow", choices=["ping", "health", "balance", "hold_release"])
     parser.add_argument("--dialect", default="")
     parser.add_argument("--credentials", default="{}")
     parser.add_argument("--member", default="")

@@ -93,6 +93,24 @@ def _dialect_app(app: FastAPI, dialect: Dialect) -> FastAPI:
     return sub
 
 
+class Ping:
+    """GET /_posim/ping answered by bare ASGI at the top of the stack: the trivial endpoint
+    that benchmarks use as the server's ceiling."""
+
+    BODY = b'{"ok":true}'
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"] == "/_posim/ping":
+            headers = [(b"content-type", b"application/json"), (b"content-length", b"11")]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": self.BODY})
+            return
+        await self.app(scope, receive, send)
+
+
 class DialectDispatch:
     """Sends a vendor path straight to its dialect's own app; everything else goes on."""
 
@@ -124,9 +142,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     if settings.demo_tenant:
         app.state.registry.create(settings.demo_tenant_id)
-    for dialect in dialects:  # vendor routes first: the hot paths are matched in fewer steps
-        app.include_router(dialect.router)
     app.include_router(control_router)
+    for dialect in dialects:  # listed for /docs; DialectDispatch serves them (below)
+        app.include_router(dialect.router)
 
     _install_handlers(app)
     # each dialect also gets a router of its own, so a vendor call is matched only against
@@ -136,4 +154,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # added last = outermost: traffic sees what the faults did
     app.add_middleware(FaultMiddleware, registry=app.state.registry, dialects=dialects)
     app.add_middleware(TrafficMiddleware, record_path=settings.record_path)
+    app.add_middleware(Ping)
+
     return app
