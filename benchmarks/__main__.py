@@ -59,7 +59,7 @@ def scenarios() -> None:
     from . import scenario_bench
 
     figures = scenario_bench.run()
-    rate = figures["scenarios per second"]
+    rate = figures["scenarios per second, after the first"]
     verdict = "meets" if rate >= SCENARIO_TARGET else "MISSES"
     rows = ["| figure | value |", "|---|---:|"]
     rows += [
@@ -68,8 +68,9 @@ def scenarios() -> None:
     ]
     note = (
         "Every feature over all three dialects, in-process (ASGI, no sockets), a fresh tenant "
-        f"and an audit per scenario. {verdict.capitalize()} the {SCENARIO_TARGET} scenarios/s "
-        "target."
+        "and an audit per scenario, under pytest-bdd. The first scenario pays the app's "
+        f"one-off warm-up. {verdict.capitalize()} the {SCENARIO_TARGET} scenarios/s target "
+        "(steady state)."
     )
     record("scenario-bench", "Scenarios (`make bench`)", note + "\n\n" + "\n".join(rows))
 
