@@ -91,7 +91,7 @@ def world(request, posim_dialect):
     credentials = parse_credentials(config.getoption("--posim-credentials"))
     reason = not_applicable(request, dialect, target is None or credentials is None)
     if reason:
-        pytest.skip(f"not applicable to {dialect}: {reason}")
+        pytest.skip(reason=f"not applicable to {dialect}: {reason}")
 
     def make_backend(program: dict):
         if target:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
-
-import pytest
 
 from simulator.protocol import DIALECTS
 
@@ -14,16 +11,6 @@ SECONDS = float(os.environ.get("POSIM_LOAD_SECONDS", "10"))  # per profile run i
 USERS = 20
 
 
-def codec_available(dialect: str) -> bool:
-    return importlib.util.find_spec(f"simulator.protocol.{dialect}") is not None
-
-
 def dialect_params():
-    """Every dialect; those whose codec has not landed yet are skipped."""
-    return [
-        pytest.param(
-            d,
-            marks=pytest.mark.skipif(not codec_available(d), reason="codec not available yet"),
-        )
-        for d in DIALECTS
-    ]
+    """Every dialect."""
+    return list(DIALECTS)

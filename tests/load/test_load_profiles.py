@@ -10,7 +10,7 @@ import os
 import threading
 
 import pytest
-from load_support import SECONDS, USERS, codec_available, dialect_params
+from load_support import SECONDS, USERS, dialect_params
 
 from loadtests.runner import LoadOptions, RunResult, describe, run
 
@@ -45,7 +45,7 @@ def _run_profile(target: str, profile: str, tmp) -> dict[str, RunResult | BaseEx
             except BaseException as exc:  # noqa: BLE001 - reported by that dialect's test
                 results[dialect] = exc
 
-        dialects = [d for d in ("gameball", "wll", "capillary") if codec_available(d)]
+        dialects = ["gameball", "wll", "capillary"]
         threads = [threading.Thread(target=one, args=(d,)) for d in dialects]
         for t in threads:
             t.start()
