@@ -196,6 +196,18 @@ class Engine:
 
         return self._read(run)
 
+    def member_bills(self, member_id: str) -> list[tuple[Order, list[Refund]]]:
+        """Every order of a member with its refunds, in one read."""
+
+        def run():
+            st = self.state
+            return [
+                (order, refunds.refunds_of(st, order))
+                for order in (st.orders[k] for k in st.member_orders.get(member_id, ()))
+            ]
+
+        return self._read(run)
+
     def member_orders(self, member_id: str) -> list[Order]:
         def run():
             keys = self.state.member_orders.get(member_id, ())

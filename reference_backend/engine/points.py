@@ -6,6 +6,7 @@ draws the earliest-expiring lot first (ties: oldest, then lot id); lots without 
 
 from __future__ import annotations
 
+import bisect
 from datetime import datetime, timedelta
 
 from .ledger import EXPIRY, ISSUANCE, REDEMPTION, member_account
@@ -22,9 +23,15 @@ def _order_key(lot: Lot):
 
 def active_lots(state: State, member_id: str) -> list[Lot]:
     lots = state.lots
-    found = [lots[i] for i in state.member_lots.get(member_id, ()) if lots[i].state == "active"]
-    found.sort(key=_order_key)
-    return found
+    ids = state.member_lots.get(member_id)
+    if not ids:
+        return []
+    # depleted and expired lots never become spendable again: drop them from the member's
+    # index so a busy member's every spend does not walk their whole history
+    live = [i for i in ids if lots[i].state not in ("depleted", "expired")]
+    if len(live) != len(ids):
+        state.member_lots[member_id] = live
+    return [lots[i] for i in live if lots[i].state == "active"]  # kept in spending order
 
 
 def free_points(state: State, member_id: str) -> int:
@@ -66,7 +73,9 @@ def grant(
         ref=ref,
     )
     state.lots[lot.lot_id] = lot
-    state.member_lots.setdefault(member_id, []).append(lot.lot_id)
+    # a lot's spending order (expiry, creation, id) never changes: insert it in place once
+    ids = state.member_lots.setdefault(member_id, [])
+    bisect.insort(ids, lot.lot_id, key=lambda i: _order_key(state.lots[i]))
     account = member_account(member_id)
     if activates > now:
         lot.state = "pending"

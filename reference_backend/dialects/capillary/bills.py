@@ -141,20 +141,31 @@ def return_row(till: Till, order: Order, refund: Refund) -> dict[str, Any]:
     return row
 
 
-def history(till: Till, member: Member) -> list[dict[str, Any]]:
-    """Every bill of the member this till may see, sales and returns, newest first."""
-    rows = []
-    for order in till.engine.member_orders(member.member_id):
+def history(till: Till, member: Member, limit: int | None = None) -> list[dict[str, Any]]:
+    """Every bill of the member this till may see, sales and returns, newest first.
+
+    Rows are sorted on light keys first and only the `limit` newest are rendered: members
+    of a busy till collect thousands of bills, and customer/get shows ten.
+    """
+    entries = []  # (billing_time, position, order, refund or None)
+    returns = till.data.get(RETURNS, {})
+    for order, order_refunds in till.engine.member_bills(member.member_id):
         if not visible(till, order):
             continue
-        rows.append(sale_row(till, order))
-        rows.extend(
-            return_row(till, order, r)
-            for r in till.engine.order_refunds(order.order_id, order.merchant_id)
-        )
+        sale_time = attrs(order).get("billing_time", fmt_time(order.created_at))
+        entries.append((sale_time, len(entries), order, None))
+        for refund in order_refunds:
+            meta = returns.get(refund.refund_id, {})
+            refund_time = meta.get("billing_time", fmt_time(refund.created_at))
+            entries.append((refund_time, len(entries), order, refund))
     # newest first; among equal times, later-recorded bills (returns) first
-    order = sorted(enumerate(rows), key=lambda p: (p[1]["billing_time"], p[0]), reverse=True)
-    return [row for _, row in order]
+    entries.sort(key=lambda e: (e[0], e[1]), reverse=True)
+    if limit is not None:
+        entries = entries[:limit]
+    return [
+        sale_row(till, order) if refund is None else return_row(till, order, refund)
+        for _, _, order, refund in entries
+    ]
 
 
 def short_rows(rows: list[dict[str, Any]], limit: int = 10) -> list[dict[str, Any]]:

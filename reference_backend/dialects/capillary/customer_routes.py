@@ -30,6 +30,9 @@ def _no_identifier_body() -> dict[str, Any]:
     return {"status": request_status([False], counts=True), "customers": {"customer": [item]}}
 
 
+SHORT_ROWS = 10  # customer/get lists the newest bills only
+
+
 @router.get("/customer/get")
 async def customer_get(request: Request, till: Till = Depends(guard("customer/get"))):
     wanted = members.query_identifiers(request.query_params)
@@ -40,7 +43,7 @@ async def customer_get(request: Request, till: Till = Depends(guard("customer/ge
         member = members.find(till, *pair)
         if member is None:
             raise ItemError(1012)
-        rows = bills.history(till, member)
+        rows = bills.history(till, member, limit=SHORT_ROWS)
         coupons = [vouchers.short(till, v) for v in till.engine.member_vouchers(member.member_id)]
         message = "Customer successfully retrieved"
         return {
