@@ -15,6 +15,7 @@ from ..faults import FaultRule
 from ..tenants import Tenant
 
 router = APIRouter(prefix="/_posim", tags=["control plane"])
+TENANT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class Advance(BaseModel):
@@ -85,6 +86,10 @@ def create_tenant(request: Request, body: dict[str, Any] | None = Body(None)):
     except ValidationError as exc:
         raise HTTPException(400, f"invalid program config: {exc.errors()[0]['msg']}") from exc
     tenant_id = body.get("tenant") if wrapped else None
+    if tenant_id is not None and not (
+        isinstance(tenant_id, str) and TENANT_ID.fullmatch(tenant_id)
+    ):
+        raise HTTPException(400, "tenant ids are 1-64 letters, digits, '.', '_' or '-'")
     dialects = body.get("dialects") or {} if wrapped else {}
     if not isinstance(dialects, dict):
         raise HTTPException(400, "dialects must map a dialect name to its settings")

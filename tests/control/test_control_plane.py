@@ -149,3 +149,10 @@ def test_dialect_settings_are_validated_by_the_dialect(client):
     assert bad.status_code == 404
     ids = [t["tenant"] for t in client.get("/_posim/tenants").json()["tenants"]]
     assert "z" not in ids  # a tenant whose settings fail is not created
+
+
+@pytest.mark.parametrize("bad", ["a/b", "", "x" * 65, 7, "white space"])
+def test_tenant_ids_are_path_safe(client, bad):
+    response = client.post("/_posim/tenants", json={"tenant": bad})
+    assert response.status_code == 400
+    assert "tenant ids" in response.json()["error"]["message"]
