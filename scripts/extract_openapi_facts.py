@@ -4,7 +4,7 @@ Paths, methods, response and request-body schemas and the component schemas they
 no descriptions, examples, titles or other prose. Run it when the vendor publishes a new
 file:
 
-    python scripts/extract_openapi_facts.py ../shared/vendor/gameball/openapi.json \
+    python scripts/extract_openapi_facts.py path/to/gameball/openapi.json \
         fixtures/vendor/gameball/openapi-facts.json --prefix /api/v4.0/integrations
 """
 
