@@ -19,7 +19,7 @@ from . import expiry, holds, members, orders, redemptions, referrals, refunds, v
 from .audit import Violation, audit
 from .clock import Clock
 from .config import ProgramConfig
-from .errors import EngineError, invalid
+from .errors import EngineError, invalid, is_int, require_int
 from .ledger import ADJUSTMENT, member_account
 from .model import (
     Activity,
@@ -222,8 +222,7 @@ class Engine:
         """Credit points outside any order (manual award, bonus, migration)."""
 
         def run():
-            if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
-                raise invalid("points must be a positive integer", field="points")
+            require_int(points, "points")
             member = self.state.active_member(member_id)
             grant(self.state, member_id, points, source, ref)
             member.lifetime_earned += points
@@ -237,7 +236,7 @@ class Engine:
 
         def run():
             st = self.state
-            if not isinstance(points, int) or isinstance(points, bool) or points == 0:
+            if not is_int(points) or points == 0:
                 raise invalid("points must be a non-zero integer", field="points")
             st.member(member_id)
             if points > 0:

@@ -83,3 +83,20 @@ class EngineError(Exception):
 
 def invalid(message: str, **details: Any) -> EngineError:
     return EngineError("invalid_request", message, **details)
+
+
+def is_int(value: Any) -> bool:
+    """A JSON integer: bool is an int subclass in Python, but never a count of points."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def require_int(value: Any, field: str, minimum: int = 1, message: str | None = None) -> int:
+    """`value` as an integer >= minimum, or invalid_request naming the field."""
+    if not is_int(value) or value < minimum:
+        default = (
+            f"{field} must be a positive integer"
+            if minimum == 1
+            else f"{field} must be an integer >= {minimum}"
+        )
+        raise invalid(message or default, field=field)
+    return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from . import points
-from .errors import EngineError, invalid
+from .errors import EngineError, invalid, require_int
 from .ledger import REDEMPTION, member_account
 from .model import Hold, Slice
 from .state import State, fingerprint
@@ -29,12 +29,9 @@ def resolve_amount(state: State, pts: int | None, amount_minor: int | None) -> i
     if (pts is None) == (amount_minor is None):
         raise invalid("give exactly one of points or amount")
     if pts is not None:
-        if not isinstance(pts, int) or isinstance(pts, bool) or pts <= 0:
-            raise invalid("points must be a positive integer", field="points")
-        return pts
-    if not isinstance(amount_minor, int) or isinstance(amount_minor, bool) or amount_minor <= 0:
-        raise invalid("amount must be a positive integer of minor units", field="amount")
-    return state.config.points_to_cover(amount_minor)
+        return require_int(pts, "points")
+    message = "amount must be a positive integer of minor units"
+    return state.config.points_to_cover(require_int(amount_minor, "amount", message=message))
 
 
 def create_hold(
@@ -99,8 +96,7 @@ def check_capturable(state: State, hold: Hold, pts: int | None) -> int:
     if hold.state == "expired" or state.now >= hold.expires_at:
         raise EngineError("hold_expired", f"hold {hold.hold_id!r} expired at {hold.expires_at}")
     amount = hold.amount if pts is None else pts
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-        raise invalid("capture amount must be a positive integer", field="points")
+    require_int(amount, "points", message="capture amount must be a positive integer")
     if amount > hold.amount:
         raise EngineError("capture_exceeds_hold", f"hold has {hold.amount} points")
     return amount

@@ -9,15 +9,13 @@ from datetime import timedelta
 from typing import Any
 
 from . import holds, points, referrals, vouchers
-from .errors import EngineError, invalid
+from .errors import EngineError, invalid, require_int
 from .model import Order, OrderLine
 from .state import State, fingerprint
 
 
 def _int(value: Any, name: str, minimum: int = 0) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise invalid(f"{name} must be an integer >= {minimum}", field=name)
-    return value
+    return require_int(value, name, minimum, f"{name} must be an integer >= {minimum}")
 
 
 def parse_lines(lines) -> list[OrderLine]:

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from . import holds, points
-from .errors import EngineError, invalid
+from .errors import EngineError, invalid, require_int
 from .ledger import REDEMPTION
 from .model import EventRecord, Redemption
 from .state import State, fingerprint
@@ -15,9 +15,7 @@ MAX_EVENT_AMOUNT = 10**12
 
 
 def _positive(value: Any, name: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise invalid(f"{name} must be a positive integer", field=name)
-    return value
+    return require_int(value, name)
 
 
 def redeem(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import points, referrals, vouchers
-from .errors import EngineError, invalid
+from .errors import EngineError, invalid, is_int, require_int
 from .ledger import ISSUANCE, member_account
 from .model import Order, Refund
 from .orders import get_order
@@ -23,8 +23,8 @@ def _parse_lines(order: Order, lines) -> list[list[int]]:
         if not isinstance(line, dict):
             raise invalid(f"refund line {i} must be an object", field=f"lines[{i}]")
         qty = line.get("quantity", 1)
-        if not isinstance(qty, int) or isinstance(qty, bool) or qty <= 0:
-            raise invalid("refund quantity must be a positive integer", field=f"lines[{i}]")
+        message = "refund quantity must be a positive integer"
+        require_int(qty, f"lines[{i}]", message=message)
         index = line.get("line")
         if index is None:
             sku = line.get("sku")
@@ -64,7 +64,7 @@ def refund(
     """Refund part or all of an order. Returns (refund, replayed)."""
     if not isinstance(refund_id, str) or not refund_id.strip():
         raise invalid("refund id is required", field="refund_id")
-    if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool)):
+    if amount is not None and not is_int(amount):
         raise invalid("refund amount must be an integer of minor units", field="amount")
     if amount is not None and amount <= 0:
         raise invalid("refund amount must be positive", field="amount")
