@@ -27,7 +27,7 @@ from typing import Any
 
 from . import ops
 from .base import Done, LoyaltyError, Next, Request, Response
-from .money import to_minor
+from .money import points_owed, to_minor
 
 BASE = "/v1.1"
 BASE_V2 = "/v2"
@@ -136,11 +136,7 @@ def restore_target(refund: ops.RefundSale) -> tuple[int, int]:
         return 0, 0
     if paid <= 0:
         return 0, redeemed
-
-    def owed(money: int) -> int:
-        return redeemed if money >= paid else redeemed * money // paid
-
-    return owed(before), owed(after)
+    return points_owed(redeemed, before, paid), points_owed(redeemed, after, paid)
 
 
 # -- the steps of multi-request flows (each carries what the earlier steps learned) ------

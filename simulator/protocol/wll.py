@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from . import ops
 from .base import LoyaltyError, Next, Request, Response
-from .money import to_major
+from .money import points_owed, to_major
 
 BASE = "/v1"
 TOKEN_PATH = "/v1/oauth/token"
@@ -128,8 +128,8 @@ class RefundPlan:
 
 
 def _share(points: int, paid: int, before: int, money: int) -> int:
-    """Cumulative floors: the refunds of one sale add up to exactly `points` at the end."""
-    return points * (before + money) // paid - points * before // paid
+    """The points this refund moves: what is owed after it, less what was owed before."""
+    return points_owed(points, before + money, paid) - points_owed(points, before, paid)
 
 
 def refund_plan(op: ops.RefundSale) -> RefundPlan:
