@@ -1,7 +1,7 @@
 """Bills: where a bill number is unique, its numeric id, and the history rows v1.1 lists.
 
-Loyalty bills are engine orders keyed by bill number under a merchant id that encodes the
-uniqueness scope (org, store or till), so a duplicate is found by the engine itself.
+Loyalty bills are engine orders keyed by bill number under the merchant id that
+bill_numbers gave their posting; which numbers may repeat is bill_numbers' decision.
 Not-interested bills have no customer and no points; they live in the dialect's data.
 """
 
@@ -11,21 +11,13 @@ import hashlib
 from typing import Any
 
 from ...engine import EngineError, Member, Order, Refund
+from . import bill_numbers
 from .auth import Till
 from .schemas import TransactionIn, fmt_time, major, text
 
 NI_BILLS = "ni_bills"
 RETURNS = "returns"
 BILL_REDEMPTIONS = "bill_redemptions"
-
-
-def merchant_for(till: Till) -> str:
-    scope = till.cfg.bill_number_unique_scope
-    if scope == "store":
-        return f"capillary/{till.store}"
-    if scope == "till":
-        return f"capillary/{till.code}"
-    return "capillary"
 
 
 def numeric_id(key: str) -> int:
@@ -42,10 +34,13 @@ def return_id(refund: Refund) -> int:
 
 
 def find_sale(till: Till, number: str) -> Order | None:
+    posting = bill_numbers.find(till, number, bill_numbers.SALE)
+    if posting is None:
+        return None
     try:
-        return till.engine.order(number, merchant_for(till))
+        return till.engine.order(number, posting["merchant"])
     except EngineError as exc:
-        if exc.code == "order_not_found":
+        if exc.code == "order_not_found":  # a posting whose order a restore dropped
             return None
         raise
 
@@ -60,8 +55,15 @@ def find_sale_by_id(till: Till, member: Member | None, bill_id: str) -> Order | 
     return None
 
 
-def ni_key(till: Till, number: str) -> str:
-    return f"{merchant_for(till)}\x00{number}"
+def ni_key(merchant: str, number: str) -> str:
+    return f"{merchant}\x00{number}"
+
+
+def find_ni(till: Till, number: str) -> dict[str, Any] | None:
+    posting = bill_numbers.find(till, number, bill_numbers.NOT_INTERESTED)
+    if posting is None:
+        return None
+    return till.data.get(NI_BILLS, {}).get(ni_key(posting["merchant"], number))
 
 
 def attrs(order: Order) -> dict[str, Any]:

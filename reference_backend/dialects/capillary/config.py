@@ -35,13 +35,18 @@ class CapillaryConfig(BaseModel):
     # billing (CONF_LOYALTY_* / CONF_CLIENT_*)
     bill_number_required: bool = True
     bill_number_regex: str | None = None
+    bill_number_unique: bool = True
     bill_number_unique_scope: Literal["org", "store", "till"] = "org"
+    bill_number_unique_in_days: int | None = Field(None, ge=1)  # None: unique forever
     min_bill_amount: Decimal | None = None
     max_bill_amount: Decimal | None = None
     allow_zero_amount: bool = True
     return_bill_number_required: bool = False
     allow_not_existing_bill_return: bool = False
     max_batch_size: int = Field(100, ge=1)
+    # retro: transaction/update turning a not-interested bill into a loyalty bill
+    retro_transaction_enable: bool = False
+    retro_max_allowed_age_days: int | None = Field(None, ge=1)  # None: no age limit
     # redemption rules (Loyalty+ redeem conditions)
     min_points_to_redeem: int = Field(1, ge=1)
     max_points_per_transaction: int | None = Field(None, ge=1)

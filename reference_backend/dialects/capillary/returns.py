@@ -187,7 +187,7 @@ def not_interested_return(till: Till, item: TransactionIn) -> dict[str, Any]:
     number = text(item.number)
     if number is None:
         raise ItemError(677 if till.cfg.return_bill_number_required else 602)
-    bill = till.data.get(bills.NI_BILLS, {}).get(bills.ni_key(till, number))
+    bill = bills.find_ni(till, number)
     if bill is None:
         if not till.cfg.allow_not_existing_bill_return:
             raise ItemError(625)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
 from ...engine import EngineError, Member, Order
-from . import billing, bills, members, returns
+from . import bill_numbers, billing, bills, members, returns
 from .auth import Till, guard
 from .envelope import failure_body, item_status, request_status, respond
 from .errors import TRANSACTION_CODES, ItemError, from_engine, run_batch
@@ -28,10 +29,8 @@ def _auto_number(till: Till, prefix: str) -> str:
     return f"{prefix}-{serial:08d}"
 
 
-def _check_new_number(till: Till, number: str) -> None:
-    if bills.find_sale(till, number) is not None:
-        raise ItemError(604)
-    if bills.ni_key(till, number) in till.data.get(bills.NI_BILLS, {}):
+def _check_new_number(till: Till, number: str, when: datetime) -> None:
+    if bill_numbers.is_duplicate(till, number, when):
         raise ItemError(604)
 
 
@@ -60,7 +59,7 @@ def regular_sale(till: Till, item: TransactionIn) -> dict[str, Any]:
     if not idents:
         raise ItemError(606)
     members.check_identifiers(idents, mobile_code=649)
-    _check_new_number(till, number)
+    _check_new_number(till, number, when)
     member = members.resolve(till, idents)
     if member is None:  # a new identifier enrols the customer (capillary.md §3.4)
         if not members.engine_identifiers(idents):  # an unknown user id enrols nobody
@@ -80,6 +79,7 @@ def regular_sale(till: Till, item: TransactionIn) -> dict[str, Any]:
         "lines": [line.shown for line in lines],
         "points_redemptions": links,
     }
+    merchant = bill_numbers.next_merchant(till, number)
     try:
         order: Order = till.engine.record_order(
             number,
@@ -87,11 +87,12 @@ def regular_sale(till: Till, item: TransactionIn) -> dict[str, Any]:
             amount,
             paid_amount=amount,
             lines=[line.engine_line() for line in lines],
-            merchant_id=bills.merchant_for(till),
+            merchant_id=merchant,
             attributes={"capillary": meta},
         ).value
     except EngineError as exc:
         raise from_engine(exc, TRANSACTION_CODES, 608) from exc
+    bill_numbers.record(till, number, bill_numbers.SALE, when, merchant)
     effects = [points_effect(till, member, order.points_earned)] if order.points_earned else []
     return {
         **bills.bill_shell(item, "REGULAR"),
@@ -109,8 +110,10 @@ def not_interested_sale(till: Till, item: TransactionIn) -> dict[str, Any]:
     amount = billing.bill_amount(till, item)
     when = billing.billing_time(till, item)
     billing.lines_of(till, item)  # validated, not kept
-    _check_new_number(till, number)
-    key = bills.ni_key(till, number)
+    _check_new_number(till, number, when)
+    merchant = bill_numbers.next_merchant(till, number)
+    bill_numbers.record(till, number, bill_numbers.NOT_INTERESTED, when, merchant)
+    key = bills.ni_key(merchant, number)
     bill_id = bills.numeric_id(f"ni\x00{key}")
     till.data.setdefault(bills.NI_BILLS, {})[key] = {
         "id": bill_id,
