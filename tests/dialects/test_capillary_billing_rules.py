@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_capillary_support import make_fixtures
+from test_capillary_support import MOBILE, make_fixtures
 
 cap_server, cap = make_fixtures()
 
@@ -80,3 +80,141 @@ def test_without_unique_bill_numbers_a_repeat_is_a_new_bill(cap):
     assert _code(cap.sale("B1", 10)) == 600
     assert _code(cap.sale("B1", 10)) == 600
     assert cap.points() == 20
+
+
+# -- retro: transaction/update turns a not-interested bill into a loyalty bill ----------
+
+SIGNED = {"X-CAP-CLIENT-SIGNATURE": "pos-suite"}
+
+
+def _ni(cap, number="N1", amount="80"):
+    item = cap.transaction({"type": "not_interested", "number": number, "amount": amount})
+    assert _code(item) == 600
+    return item["id"]
+
+
+def _retro(cap, bill_id, headers=SIGNED, **extra):
+    tx = {"id": str(bill_id), "old_type": "NOT_INTERESTED", "new_type": "REGULAR"}
+    tx["customer"] = {"mobile": MOBILE}
+    body = {"root": {"transaction": {**tx, **extra}}}
+    response = cap.client.post(
+        "/v1.1/transaction/update",
+        params={"format": "json"},
+        json=body,
+        headers={**cap.headers(), **headers},
+    )
+    return cap.body(response)["transactions"]["transaction"][0]
+
+
+def test_retro_converts_a_not_interested_bill_and_earns_once(cap):
+    cap.enroll()
+    cap.configure(retro_transaction_enable=True)
+    bill_id = _ni(cap)
+    item = _retro(cap, bill_id)
+    assert (
+        _code(item) == 1630 and item["old_id"] == bill_id and item["old_type"] == "NOT_INTERESTED"
+    )
+    assert item["type"] == "REGULAR" and item["number"] == "N1"
+    assert item["side_effects"]["effect"][0]["awarded_points"] == 80
+    assert cap.points() == 80
+    assert _code(_retro(cap, bill_id)) == 1627  # converted once
+    assert _code(cap.sale("N1", 10)) == 604  # the number is still taken
+    assert cap.ret("N1", "FULL")["points_deducted"] == 80  # now a loyalty bill to return
+    assert cap.points() == 0
+
+
+def test_retro_is_refused_when_not_enabled(cap):
+    cap.enroll()
+    bill_id = _ni(cap)
+    assert _code(_retro(cap, bill_id)) == 1631
+    assert cap.points() == 0
+
+
+def test_retro_needs_the_client_signature(cap):
+    cap.enroll()
+    cap.configure(retro_transaction_enable=True)
+    assert _code(_retro(cap, _ni(cap), headers={})) == 1629
+    assert cap.points() == 0
+
+
+def test_retro_respects_the_maximum_age_on_the_tenant_clock(cap):
+    cap.enroll()
+    cap.configure(retro_transaction_enable=True, retro_max_allowed_age_days=7)
+    old = _ni(cap, "N1")
+    cap.advance(6 * DAY)
+    fresh = _ni(cap, "N2")
+    cap.advance(2 * DAY)
+    assert _code(_retro(cap, old)) == 1632
+    assert _code(_retro(cap, fresh)) == 1630
+    assert cap.points() == 80
+
+
+def test_retro_of_an_unknown_bill_is_an_item_error(cap):
+    cap.enroll()
+    cap.configure(retro_transaction_enable=True)
+    assert _code(_retro(cap, 12345)) == 1626
+
+
+def test_transaction_update_without_types_updates_the_notes_of_a_loyalty_bill(cap):
+    cap.enroll()
+    cap.sale("B1", 10)
+    body = {"root": {"transaction": [{"number": "B1", "notes": "gift wrap"}]}}
+    response = cap.client.post("/v1.1/transaction/update", json=body, headers=cap.headers())
+    item = cap.body(response)["transactions"]["transaction"][0]
+    assert _code(item) == 600 and item["notes"] == "gift wrap"
+    got = cap.body(cap.get("customer/transactions", mobile=MOBILE))
+    assert got["customer"]["transactions"]["transaction"][0]["notes"] == "gift wrap"
+
+
+# -- exchange (MIXED) bills -------------------------------------------------------------
+
+SHOES = {
+    "line_item": [
+        {"item_code": "SHOE", "qty": "1", "rate": "100", "value": "100", "amount": "100"},
+        {"item_code": "SOCK", "qty": "2", "rate": "10", "value": "20", "amount": "20"},
+    ]
+}
+
+
+def _exchange(cap, number="X1", original="B1", sku="SHOE", **extra):
+    lines = [
+        {"type": "regular", "item_code": "BOOT", "qty": "1", "rate": "150", "amount": "150"},
+        {
+            "type": "return",
+            "return_type": "LINE_ITEM",
+            "transaction_number": original,
+            "item_code": sku,
+            "qty": "1",
+            "amount": "100",
+        },
+    ]
+    tx = {"type": "mixed", "number": number, "amount": "50", "customer": {"mobile": MOBILE}}
+    return cap.transaction({**tx, "line_items": {"line_item": lines}, **extra})
+
+
+def test_an_exchange_returns_the_old_lines_and_earns_on_the_new_ones(cap):
+    cap.enroll()
+    assert _code(cap.sale("B1", 120, line_items=SHOES)) == 600
+    item = _exchange(cap)
+    assert _code(item) == 600 and item["type"] == "MIXED" and item["number"] == "X1"
+    assert item["points_deducted"] == 100  # the shoe's share of the 120 earned
+    assert item["side_effects"]["effect"][0]["awarded_points"] == 150
+    assert cap.points() == 120 - 100 + 150
+    assert _code(_exchange(cap)) == 604  # the exchange bill is a bill like any other
+    assert cap.points() == 170
+
+
+def test_an_exchange_against_an_unknown_bill_books_nothing(cap):
+    cap.enroll()
+    cap.sale("B1", 120, line_items=SHOES)
+    assert _code(_exchange(cap, original="NOPE")) == 625
+    assert cap.points() == 120
+    assert _code(cap.sale("X1", 10)) == 600  # the refused exchange did not take its number
+
+
+def test_a_refused_sale_half_leaves_the_returned_bill_untouched(cap):
+    cap.enroll()
+    cap.sale("B1", 120, line_items=SHOES)
+    cap.sale("X1", 5)
+    assert _code(_exchange(cap)) == 604
+    assert cap.ret("B1", "FULL")["points_deducted"] == 120

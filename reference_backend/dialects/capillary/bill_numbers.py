@@ -68,3 +68,10 @@ def find(till: Till, number: str, kind: str) -> dict[str, Any] | None:
         if p["kind"] == kind and in_scope(till, p)
     ]
     return max(candidates, key=lambda c: c[:3])[3] if candidates else None
+
+
+def convert(till: Till, number: str, merchant: str) -> None:
+    """A retro conversion: the not-interested posting under `merchant` is now a sale."""
+    for posting in _postings(till, number):
+        if posting["merchant"] == merchant:
+            posting["kind"] = SALE

@@ -16,6 +16,8 @@ from .auth import Till
 from .schemas import TransactionIn, fmt_time, major, text
 
 NI_BILLS = "ni_bills"
+NI_BY_ID = "ni_bills_by_id"
+BILL_NOTES = "bill_notes"  # transaction/update notes, by bill id
 RETURNS = "returns"
 BILL_REDEMPTIONS = "bill_redemptions"
 
@@ -91,7 +93,7 @@ def sale_row(till: Till, order: Order) -> dict[str, Any]:
         "amount": _money(till, order.paid_amount),
         "outlier_status": "NORMAL",
         "delivery_status": "DELIVERED",
-        "notes": meta.get("notes", ""),
+        "notes": till.data.get(BILL_NOTES, {}).get(sale_id(order), meta.get("notes", "")),
         "billing_time": meta.get("billing_time", fmt_time(order.created_at)),
         "auto_update_time": fmt_time(order.created_at),
         "gross_amount": _money(till, meta.get("gross_minor", order.total_amount)),

@@ -59,6 +59,12 @@ MESSAGES: dict[int, str] = {
     679: "Line items are required for a line-item return",
     681: "Transactions are blocked for this customer",
     687: "No matching line item on the original bill",
+    1626: "Transaction not found",
+    1627: "Transaction is already retro-marked",
+    1628: "Transaction cannot be converted",
+    1629: "Client signature is required for retro conversion",
+    1631: "Retro transactions are not enabled for the organization",
+    1632: "Transaction is older than allowed for retro conversion",
     # points (800 series)
     744: "Reference number already exists",
     801: "Points to redeem are invalid",

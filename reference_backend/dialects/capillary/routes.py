@@ -9,6 +9,7 @@ from . import (
     customer_routes,
     points_routes,
     redemptions,
+    retro,
     transaction_routes,
     v2_routes,
 )
@@ -17,7 +18,14 @@ PREFIX = "/v1.1"
 PREFIX_V2 = v2_routes.PREFIX
 
 v11 = APIRouter(prefix=PREFIX, tags=["capillary v1.1"])
-for module in (customer_routes, transaction_routes, points_routes, coupon_routes, redemptions):
+for module in (
+    customer_routes,
+    transaction_routes,
+    retro,
+    points_routes,
+    coupon_routes,
+    redemptions,
+):
     v11.include_router(module.router)
 
 router = APIRouter()

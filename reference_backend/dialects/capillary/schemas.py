@@ -71,6 +71,8 @@ class TransactionIn(Lenient):
     return_type: Scalar = None
     parent_bill_number: Scalar = None
     id: Scalar = None
+    old_type: Scalar = None
+    new_type: Scalar = None
     bill_client_id: Scalar = None
     notes: Scalar = None
     source: Scalar = None

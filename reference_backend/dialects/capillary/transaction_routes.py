@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from ...engine import EngineError, Member, Order
-from . import bill_numbers, billing, bills, members, returns
+from . import bill_numbers, billing, bills, exchanges, members, returns
 from .auth import Till, guard
 from .envelope import failure_body, item_status, request_status, respond
 from .errors import TRANSACTION_CODES, ItemError, from_engine, run_batch
@@ -29,7 +29,7 @@ def _auto_number(till: Till, prefix: str) -> str:
     return f"{prefix}-{serial:08d}"
 
 
-def _check_new_number(till: Till, number: str, when: datetime) -> None:
+def check_new_number(till: Till, number: str, when: datetime) -> None:
     if bill_numbers.is_duplicate(till, number, when):
         raise ItemError(604)
 
@@ -50,6 +50,36 @@ def _linked_redemptions(till: Till, item: TransactionIn, member: Member) -> list
     return ids
 
 
+def book_sale(
+    till: Till,
+    number: str,
+    member: Member,
+    amount: int,
+    when: datetime,
+    lines: list[dict[str, Any]],
+    meta: dict[str, Any],
+    merchant: str | None = None,
+) -> Order:
+    """Store a loyalty bill as an engine order and note its number (new, or `merchant`'s)."""
+    fresh = merchant is None
+    merchant = merchant or bill_numbers.next_merchant(till, number)
+    try:
+        order: Order = till.engine.record_order(
+            number,
+            member.member_id,
+            amount,
+            paid_amount=amount,
+            lines=lines,
+            merchant_id=merchant,
+            attributes={"capillary": meta},
+        ).value
+    except EngineError as exc:
+        raise from_engine(exc, TRANSACTION_CODES, 608) from exc
+    if fresh:
+        bill_numbers.record(till, number, bill_numbers.SALE, when, merchant)
+    return order
+
+
 def regular_sale(till: Till, item: TransactionIn) -> dict[str, Any]:
     number = billing.bill_number(till, item) or _auto_number(till, "AUTO")
     amount = billing.bill_amount(till, item)
@@ -59,7 +89,7 @@ def regular_sale(till: Till, item: TransactionIn) -> dict[str, Any]:
     if not idents:
         raise ItemError(606)
     members.check_identifiers(idents, mobile_code=649)
-    _check_new_number(till, number, when)
+    check_new_number(till, number, when)
     member = members.resolve(till, idents)
     if member is None:  # a new identifier enrols the customer (capillary.md §3.4)
         if not members.engine_identifiers(idents):  # an unknown user id enrols nobody
@@ -79,20 +109,7 @@ def regular_sale(till: Till, item: TransactionIn) -> dict[str, Any]:
         "lines": [line.shown for line in lines],
         "points_redemptions": links,
     }
-    merchant = bill_numbers.next_merchant(till, number)
-    try:
-        order: Order = till.engine.record_order(
-            number,
-            member.member_id,
-            amount,
-            paid_amount=amount,
-            lines=[line.engine_line() for line in lines],
-            merchant_id=merchant,
-            attributes={"capillary": meta},
-        ).value
-    except EngineError as exc:
-        raise from_engine(exc, TRANSACTION_CODES, 608) from exc
-    bill_numbers.record(till, number, bill_numbers.SALE, when, merchant)
+    order = book_sale(till, number, member, amount, when, [ln.engine_line() for ln in lines], meta)
     effects = [points_effect(till, member, order.points_earned)] if order.points_earned else []
     return {
         **bills.bill_shell(item, "REGULAR"),
@@ -109,8 +126,8 @@ def not_interested_sale(till: Till, item: TransactionIn) -> dict[str, Any]:
     number = billing.bill_number(till, item) or _auto_number(till, "NI")
     amount = billing.bill_amount(till, item)
     when = billing.billing_time(till, item)
-    billing.lines_of(till, item)  # validated, not kept
-    _check_new_number(till, number, when)
+    lines = billing.lines_of(till, item)  # kept for a later retro conversion
+    check_new_number(till, number, when)
     merchant = bill_numbers.next_merchant(till, number)
     bill_numbers.record(till, number, bill_numbers.NOT_INTERESTED, when, merchant)
     key = bills.ni_key(merchant, number)
@@ -123,7 +140,12 @@ def not_interested_sale(till: Till, item: TransactionIn) -> dict[str, Any]:
         "billing_time": fmt_time(when),
         "store": till.store,
         "till": till.code,
+        "merchant": merchant,
+        "notes": text(item.notes) or "",
+        "lines": [line.engine_line() for line in lines],
+        "shown": [line.shown for line in lines],
     }
+    till.data.setdefault(bills.NI_BY_ID, {})[str(bill_id)] = key
     return {
         **bills.bill_shell(item, "NOT_INTERESTED"),
         "id": bill_id,
@@ -137,6 +159,7 @@ HANDLERS = {
     "not_interested": not_interested_sale,
     "return": returns.loyalty_return,
     "not_interested_return": returns.not_interested_return,
+    "mixed": exchanges.mixed_bill,
 }
 
 
