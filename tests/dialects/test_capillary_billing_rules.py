@@ -152,7 +152,7 @@ def test_retro_respects_the_maximum_age_on_the_tenant_clock(cap):
 def test_retro_of_an_unknown_bill_is_an_item_error(cap):
     cap.enroll()
     cap.configure(retro_transaction_enable=True)
-    assert _code(_retro(cap, 12345)) == 1626
+    assert _code(_retro(cap, 12345)) == 688
 
 
 def test_transaction_update_without_types_updates_the_notes_of_a_loyalty_bill(cap):

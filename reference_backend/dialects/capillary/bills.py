@@ -18,6 +18,7 @@ from .schemas import TransactionIn, fmt_time, major, text
 NI_BILLS = "ni_bills"
 NI_BY_ID = "ni_bills_by_id"
 BILL_NOTES = "bill_notes"  # transaction/update notes, by bill id
+SALE_BY_ID = "sale_bills_by_id"  # bill id -> [engine merchant id, bill number]
 RETURNS = "returns"
 BILL_REDEMPTIONS = "bill_redemptions"
 
@@ -45,6 +46,19 @@ def find_sale(till: Till, number: str) -> Order | None:
         if exc.code == "order_not_found":  # a posting whose order a restore dropped
             return None
         raise
+
+
+def index_sale(till: Till, order: Order) -> None:
+    till.data.setdefault(SALE_BY_ID, {})[str(sale_id(order))] = [order.merchant_id, order.order_id]
+
+
+def sale_with_id(till: Till, bill_id: str) -> Order | None:
+    """transaction/get?id=: a loyalty bill by its id, whoever the customer."""
+    found = till.data.get(SALE_BY_ID, {}).get(bill_id)
+    if found is None:
+        return None
+    merchant, number = found
+    return till.engine.order(number, merchant)
 
 
 def find_sale_by_id(till: Till, member: Member | None, bill_id: str) -> Order | None:

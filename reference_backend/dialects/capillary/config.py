@@ -29,6 +29,7 @@ class CapillaryConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     program_id: int = 1
+    program_name: str = "Default program"
     # rate limits: the region's row, plus per-API overrides (per minute, 0 = off)
     region: Literal["asia2", "asia1", "emea", "us"] = "asia2"
     rate_limits: dict[str, int] = Field(default_factory=dict)

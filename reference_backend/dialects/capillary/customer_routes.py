@@ -35,9 +35,11 @@ SHORT_ROWS = 10  # customer/get lists the newest bills only
 
 @router.get("/customer/get")
 async def customer_get(request: Request, till: Till = Depends(guard("customer/get"))):
-    wanted = members.query_identifiers(request.query_params)
+    params = request.query_params
+    wanted = members.query_identifiers(params)
     if not wanted:
         return respond(request, {"response": _no_identifier_body()}, till.cfg)
+    flags = {k for k in ("mlp", "card_details") if (params.get(k) or "").lower() == "true"}
 
     def handle(pair: tuple[str, str]) -> dict[str, Any]:
         member = members.find(till, *pair)
@@ -46,13 +48,19 @@ async def customer_get(request: Request, till: Till = Depends(guard("customer/ge
         rows = bills.history(till, member, limit=SHORT_ROWS)
         coupons = [vouchers.short(till, v) for v in till.engine.member_vouchers(member.member_id)]
         message = "Customer successfully retrieved"
-        return {
+        found = {
             **members.profile(till, member),
             "transactions": {"transaction": bills.short_rows(rows)},
             "coupons": {"coupon": coupons},
             "notes": [],
-            "item_status": _customer_status(1000, message, True),
         }
+        if "mlp" in flags:
+            balance = till.engine.balance(member.member_id)
+            group = members.group_points_summary(till, member, balance)
+            found["group_points_summaries"] = {"group_points_summary": [group]}
+        if "card_details" in flags:
+            found["card_details"] = members.card_details(member)
+        return {**found, "item_status": _customer_status(1000, message, True)}
 
     items, outcomes = run_batch(wanted, handle, lambda pair, err: _not_found(*pair))
     body = {"status": request_status(outcomes, counts=True), "customers": {"customer": items}}

@@ -59,7 +59,7 @@ MESSAGES: dict[int, str] = {
     679: "Line items are required for a line-item return",
     681: "Transactions are blocked for this customer",
     687: "No matching line item on the original bill",
-    1626: "Transaction not found",
+    688: "Transaction not found",
     1627: "Transaction is already retro-marked",
     1628: "Transaction cannot be converted",
     1629: "Client signature is required for retro conversion",

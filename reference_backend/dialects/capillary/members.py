@@ -218,6 +218,8 @@ def points_summary(till: Till, member: Member, balance: dict[str, Any]) -> dict[
     next_name, next_serial, serial = _next_tier(till, balance["tier"])
     return {
         "programId": str(till.cfg.program_id),
+        "program_title": till.cfg.program_name,
+        "program_description": till.cfg.program_name,
         "redeemed": str(-(totals["redeem"] + totals["capture"])),
         "expired": str(-totals["expire"]),
         "returned": str(-totals["revoke"]),
@@ -236,6 +238,31 @@ def points_summary(till: Till, member: Member, balance: dict[str, Any]) -> dict[
         "total_available_points": str(balance["available"]),
         "program_points_to_currency_ratio": points_ratio(till),
     }
+
+
+def group_points_summary(till: Till, member: Member, balance: dict[str, Any]) -> dict[str, Any]:
+    """customer/get with mlp=true: the org's one program group (group id = program id)."""
+    single = points_summary(till, member, balance)
+    return {
+        "group_program_id": single["programId"],
+        "title": till.cfg.program_name,
+        "description": till.cfg.program_name,
+        "lifetime_points": single["lifetimePoints"],
+        "loyalty_points": single["loyaltyPoints"],
+        "redeemed": single["redeemed"],
+        "expired": single["expired"],
+        "returned": single["returned"],
+        "adjusted": single["adjusted"],
+        "program_ids": [single["programId"]],
+    }
+
+
+def card_details(member: Member) -> list[dict[str, Any]]:
+    """customer/get with card_details=true: the member's loyalty card, if any."""
+    card = member.identifiers.get("card_number")
+    if not card:
+        return []
+    return [{"card_number": card, "series_name": "Loyalty card", "status": "ACTIVE"}]
 
 
 def points_ratio(till: Till) -> str:

@@ -32,7 +32,7 @@ def _ni_bill(till: Till, item: TransactionIn) -> tuple[str, dict[str, Any]]:
         key = bills.ni_key(found["merchant"], found["number"]) if found else None
     bill = till.data.get(bills.NI_BILLS, {}).get(key) if key else None
     if bill is None:
-        raise ItemError(1626)
+        raise ItemError(688)
     return key, bill
 
 
@@ -111,7 +111,7 @@ def update_notes(till: Till, item: TransactionIn) -> dict[str, Any]:
     number = text(item.number)
     order = bills.find_sale(till, number) if number else None
     if order is None:
-        raise ItemError(1626)
+        raise ItemError(688)
     if text(item.notes) is not None:
         till.data.setdefault(bills.BILL_NOTES, {})[bills.sale_id(order)] = text(item.notes)
     return {

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from . import (
     coupon_routes,
     customer_routes,
+    lookups,
     points_routes,
     redemptions,
     retro,
@@ -25,6 +26,7 @@ for module in (
     points_routes,
     coupon_routes,
     redemptions,
+    lookups,
 ):
     v11.include_router(module.router)
 

@@ -77,6 +77,7 @@ def book_sale(
         raise from_engine(exc, TRANSACTION_CODES, 608) from exc
     if fresh:
         bill_numbers.record(till, number, bill_numbers.SALE, when, merchant)
+    bills.index_sale(till, order)
     return order
 
 

@@ -1,7 +1,8 @@
 """Coupons as v1.1 shows them: engine vouchers plus Capillary's series info and history.
 
 Series attributes read here (all optional): description, discount_code, discount_on,
-min_bill_amount and discount_upto (minor units), same_user_multiple_redeem (bool).
+min_bill_amount and discount_upto (minor units), same_user_multiple_redeem (bool), and the
+series' product restrictions: products (SKUs), categories and brands (names).
 """
 
 from __future__ import annotations
@@ -68,6 +69,32 @@ def series_info(till: Till, series: VoucherSeries) -> dict[str, Any]:
         "discount_upto": str(major(int(extra.get("discount_upto", 0)), units)),
         "min_bill_amount": str(major(int(extra.get("min_bill_amount", 0)), units)),
         "valid_with_discounted_item": "true",
+        **restrictions(series),
+    }
+
+
+def _names(series: VoucherSeries, key: str) -> list[str]:
+    raw = series.attributes.get(key) or []
+    return [str(v) for v in (raw if isinstance(raw, list) else [raw])]
+
+
+def restrictions(series: VoucherSeries) -> dict[str, Any]:
+    """What the coupon applies to, in every shape clients read: `productInfo` (one entry per
+    restriction; a shop counts it to know whether the cart must be checked), `products`
+    (null when the series names no SKU), `categories`, `brands` and `product_sku`."""
+    skus, categories = _names(series, "products"), _names(series, "categories")
+    brands = _names(series, "brands")
+    info = [{"type": "PRODUCT", "sku": sku} for sku in skus]
+    info += [{"type": "CATEGORY", "name": name} for name in categories]
+    info += [{"type": "BRAND", "name": name} for name in brands]
+    return {
+        "productInfo": info,
+        "products": {"product": [{"sku": sku} for sku in skus]} if skus else None,
+        "categories": {
+            "category": [{"name": name, "label": name, "level": "1"} for name in categories]
+        },
+        "brands": {"brand": brands},
+        "product_sku": {"sku": skus},
     }
 
 
