@@ -248,9 +248,17 @@ def _search_item(till: Till, member: Member) -> dict[str, Any]:
         registered_on=profile["registered_on"],
         registered_by=profile["registered_by"],
         last_trans_value=str(major(last, till.engine.config.minor_units)),
-        attributes={"attribute": []},
+        attributes=_attributes(profile["custom_fields"]["field"]),
     )
     return item
+
+
+def _attributes(fields: list[dict[str, Any]]) -> dict[str, Any]:
+    """Custom fields as the vendor's sample shows them: one is an object, several a list."""
+    if not fields:
+        return {}
+    pairs = [{"name": f.get("name"), "value": f.get("value")} for f in fields]
+    return {"attribute": pairs[0] if len(pairs) == 1 else pairs}
 
 
 @router.get("/customer/search")

@@ -18,8 +18,7 @@ from . import (
 PREFIX = "/v1.1"
 PREFIX_V2 = v2_routes.PREFIX
 
-v11 = APIRouter(prefix=PREFIX, tags=["capillary v1.1"])
-for module in (
+V11_MODULES = (
     customer_routes,
     transaction_routes,
     retro,
@@ -27,7 +26,9 @@ for module in (
     coupon_routes,
     redemptions,
     lookups,
-):
+)
+v11 = APIRouter(prefix=PREFIX, tags=["capillary v1.1"])
+for module in V11_MODULES:
     v11.include_router(module.router)
 
 router = APIRouter()
