@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
+from . import xml_format
 from .config import CapillaryConfig
 
 ALL_OK = (200, "Success")
@@ -74,8 +75,12 @@ def respond(
     cfg: CapillaryConfig,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    """Render a body in the tenant's typing style with Capillary's request id header."""
+) -> Response:
+    """Render a body in the tenant's typing style with Capillary's request id header, as
+    JSON or, when the till asks for it, v1.1 XML."""
     all_headers = {"X-Cap-Requestid": str(getattr(request.state, "request_id", ""))}
     all_headers.update(headers or {})
+    if xml_format.wants_xml(request):
+        content = xml_format.render(_typed(body, cfg))
+        return Response(content, status_code, all_headers, media_type=xml_format.MEDIA_TYPE)
     return JSONResponse(_typed(body, cfg), status_code=status_code, headers=all_headers)

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from fastapi import HTTPException
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from . import xml_format
 from .errors import ItemError
 
 Scalar = str | int | float | None
@@ -104,10 +105,13 @@ class CouponRedeemIn(Lenient):
 
 def read_items(raw: bytes, entity: str) -> list[Any]:
     """The items under root.<entity>; anything unreadable is a request-level 400."""
-    try:
-        body = json.loads(raw) if raw.strip() else None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise HTTPException(400, "body is not valid JSON") from exc
+    if xml_format.is_xml(raw):
+        body: Any = xml_format.parse(raw)
+    else:
+        try:
+            body = json.loads(raw) if raw.strip() else None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise HTTPException(400, "body is not valid JSON") from exc
     if not isinstance(body, dict):
         raise HTTPException(400, f"expected {{'root': {{'{entity}': ...}}}}")
     root = body.get("root", body)  # tolerate a missing root wrapper
