@@ -218,3 +218,51 @@ def test_a_refused_sale_half_leaves_the_returned_bill_untouched(cap):
     cap.sale("X1", 5)
     assert _code(_exchange(cap)) == 604
     assert cap.ret("B1", "FULL")["points_deducted"] == 120
+
+
+def test_bill_records_survive_a_snapshot_and_restore(cap):
+    cap.enroll()
+    cap.configure(retro_transaction_enable=True)
+    cap.sale("B1", 10)
+    bill_id = _ni(cap, "N1")
+    base = f"/_posim/tenants/{cap.tenant.tenant_id}"
+    snapshot = cap.client.get(f"{base}/snapshot").json()
+    assert cap.client.post(f"{base}/reset").status_code == 200
+    assert cap.client.post(f"{base}/restore", json=snapshot).status_code == 200
+    cap.configure(bill_number_unique_scope="till", retro_transaction_enable=True)
+    assert _code(cap.sale("B1", 10)) == 604
+    assert _code(_retro(cap, bill_id)) == 1630
+    assert cap.points() == 90
+
+
+def test_an_exchange_returning_more_than_was_bought_books_nothing(cap):
+    cap.enroll()
+    cap.sale("B1", 120, line_items=SHOES)
+    cap.sale("B2", 120, line_items=SHOES)
+    lines = [
+        {"type": "regular", "item_code": "BOOT", "qty": "1", "amount": "150"},
+        {"type": "return", "transaction_number": "B1", "item_code": "SHOE", "qty": "1"},
+        {"type": "return", "transaction_number": "B2", "item_code": "SOCK", "qty": "3"},
+    ]
+    tx = {"type": "mixed", "number": "X1", "amount": "50", "customer": {"mobile": MOBILE}}
+    refused = cap.transaction({**tx, "line_items": {"line_item": lines}})
+    assert _code(refused) == 626
+    assert cap.points() == 240  # neither return half was booked
+    assert cap.ret("B1", "FULL")["points_deducted"] == 120
+
+
+def test_an_exchange_counts_what_earlier_returns_took_back(cap):
+    cap.enroll()
+    cap.sale("B1", 120, line_items=SHOES)
+    cap.sale("B2", 120, line_items=SHOES)
+    socks = {"line_item": [{"item_code": "SOCK", "qty": "2"}]}
+    assert _code(cap.ret("B2", "LINE_ITEM", line_items=socks)) == 600
+    lines = [
+        {"type": "regular", "item_code": "BOOT", "qty": "1", "amount": "150"},
+        {"type": "return", "transaction_number": "B1", "item_code": "SHOE", "qty": "1"},
+        {"type": "return", "transaction_number": "B2", "item_code": "SOCK", "qty": "1"},
+    ]
+    tx = {"type": "mixed", "number": "X1", "amount": "50", "customer": {"mobile": MOBILE}}
+    assert _code(cap.transaction({**tx, "line_items": {"line_item": lines}})) == 626
+    assert cap.points() == 240 - 20  # only the earlier sock return
+    assert cap.ret("B1", "FULL")["points_deducted"] == 120  # B1 untouched

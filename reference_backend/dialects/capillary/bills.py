@@ -107,7 +107,7 @@ def sale_row(till: Till, order: Order) -> dict[str, Any]:
         "amount": _money(till, order.paid_amount),
         "outlier_status": "NORMAL",
         "delivery_status": "DELIVERED",
-        "notes": till.data.get(BILL_NOTES, {}).get(sale_id(order), meta.get("notes", "")),
+        "notes": till.data.get(BILL_NOTES, {}).get(str(sale_id(order)), meta.get("notes", "")),
         "billing_time": meta.get("billing_time", fmt_time(order.created_at)),
         "auto_update_time": fmt_time(order.created_at),
         "gross_amount": _money(till, meta.get("gross_minor", order.total_amount)),

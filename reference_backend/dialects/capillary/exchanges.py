@@ -4,7 +4,8 @@ Lines of type `return` name their original bill in `transaction_number` (and its
 `transaction_date`); they become line-item returns against those bills, revoking the
 points earned on them. Lines of type `regular` are a new sale under the exchange bill's
 number, earning on their own amounts. Everything that can refuse the sale is checked
-before any return is booked, so a refused exchange leaves no half of itself behind.
+and every return line against its original bill (found, the customer's, quantities left)
+before anything is booked, so a refused exchange leaves no half of itself behind.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def mixed_bill(till: Till, item: TransactionIn) -> dict[str, Any]:
         sale = parse_item(TransactionIn, sale_raw)
         billing.bill_amount(till, sale)
         transaction_routes.check_new_number(till, number, when)
-    deducted = 0
+    planned = []
     for k, (original, group) in enumerate(sorted(groups.items())):
         receipt = number if len(groups) == 1 else f"{number}/{k + 1}"
         return_raw = {
@@ -82,8 +83,11 @@ def mixed_bill(till: Till, item: TransactionIn) -> dict[str, Any]:
             "customer": raw_item.get("customer"),
             "line_items": {"line_item": group},
         }
-        done = returns.loyalty_return(till, parse_item(TransactionIn, return_raw))
-        deducted += done["points_deducted"]
+        planned.append(parse_item(TransactionIn, return_raw))
+        returns.check_line_return(till, planned[-1], member)
+    deducted = 0
+    for return_item in planned:
+        deducted += returns.loyalty_return(till, return_item)["points_deducted"]
     effects: list[dict[str, Any]] = []
     bill_id: Any = -1
     if sale is not None:

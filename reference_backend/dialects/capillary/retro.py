@@ -113,7 +113,7 @@ def update_notes(till: Till, item: TransactionIn) -> dict[str, Any]:
     if order is None:
         raise ItemError(688)
     if text(item.notes) is not None:
-        till.data.setdefault(bills.BILL_NOTES, {})[bills.sale_id(order)] = text(item.notes)
+        till.data.setdefault(bills.BILL_NOTES, {})[str(bills.sale_id(order))] = text(item.notes)
     return {
         **bills.sale_row(till, order),
         "customer": members.bill_customer(till, till.engine.member(order.member_id)),

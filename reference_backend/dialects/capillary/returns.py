@@ -94,6 +94,30 @@ def _refund_id(till: Till, order: Order, return_number: str | None) -> str:
     return f"{order.order_id}#R{serial}"
 
 
+def check_line_return(till: Till, item: TransactionIn, member: Member) -> None:
+    """What a LINE_ITEM return would refuse, checked without booking it: an exchange bill
+    checks every original bill first, so a refused exchange leaves nothing half done."""
+    order = _original(till, item, member)
+    if order is None or order.member_id != member.member_id:
+        raise ItemError(625)
+    _check_times(till, item, order)
+    if order.state == "refunded":
+        raise ItemError(633)
+    if _previous_kinds(till, order) - {"LINE_ITEM"}:
+        raise ItemError(632)
+    left: dict[str, int] = {}
+    for line in order.lines:
+        left[line.sku] = left.get(line.sku, 0) + line.quantity
+    for refund in till.engine.order_refunds(order.order_id, order.merchant_id):
+        for index, qty in refund.lines:  # [line index, quantity]
+            sku = order.lines[index].sku
+            left[sku] = left.get(sku, 0) - qty
+    for wanted in _refund_lines(item, order):
+        left[wanted["sku"]] -= wanted["quantity"]
+        if left[wanted["sku"]] < 0:
+            raise ItemError(626)
+
+
 def loyalty_return(till: Till, item: TransactionIn) -> dict[str, Any]:
     return_type = _return_type(item)
     if text(item.number) is None and text(item.id) is None:
