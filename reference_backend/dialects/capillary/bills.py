@@ -63,12 +63,8 @@ def sale_with_id(till: Till, bill_id: str) -> Order | None:
 
 def find_sale_by_id(till: Till, member: Member | None, bill_id: str) -> Order | None:
     """A return may name the original bill by id (when numbers repeat across stores)."""
-    if member is None:
-        return None
-    for order in till.engine.member_orders(member.member_id):
-        if str(sale_id(order)) == bill_id:
-            return order
-    return None
+    order = sale_with_id(till, bill_id) if member is not None else None
+    return order if order is not None and order.member_id == member.member_id else None
 
 
 def ni_key(merchant: str, number: str) -> str:
