@@ -41,8 +41,6 @@ REASONS = {
     "program; no conversion ratios to apply",
     "POST /v1.1/coupon/issue": "coupons are issued through the engine (seeding), not by tills",
     "GET /v1.1/coupon/resend": "messaging only",
-    "GET /v1.1/coupon/series": "series are seeded through the engine; a till reads "
-    "`series_info` on coupon/isredeemable and coupon/redeem",
     "GET /v1.1/organization/get": "org administration metadata",
     "GET /v1.1/organization/entities": "org administration metadata",
     "GET /v1.1/organization/configs": "configs are set through the control plane",

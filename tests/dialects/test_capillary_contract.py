@@ -111,6 +111,7 @@ def _exercise(cap) -> list[tuple[str, str, Any]]:
     post("coupon/redeem", "coupon", {**coupon, "transaction": {"number": "B1", "amount": "300"}})
     post("coupon/redeem", "coupon", coupon)
     get("coupon/get", code=f"{code},NOPE")
+    get("coupon/series", id=restricted)
     get("customer/coupons", mobile=MOBILE)
     get("store/get")
     get("store/get", id="1")

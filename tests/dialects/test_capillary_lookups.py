@@ -116,3 +116,31 @@ def test_mlp_adds_group_points_summaries_that_match_the_program(cap):
     assert group["loyalty_points"] == "75" and group["lifetime_points"] == "75"
     assert group["group_program_id"] == program["programId"]
     assert "Default program" in program["program_description"]
+
+
+def test_coupon_series_shows_one_series_with_its_counts_and_restrictions(cap):
+    cap.enroll()
+    limits = {"products": ["SKU1", "SKU2"], "categories": ["Shoes"]}
+    series_id = cap.series(attributes=limits)
+    code = cap.coupon(series_id)
+    cap.coupon(series_id)
+    cap.sale("B1", 100)
+    coupon = {"code": code, "customer": {"mobile": MOBILE}, "transaction": {"number": "B1"}}
+    cap.post("coupon/redeem", "coupon", coupon)
+    body = cap.body(cap.get("coupon/series", id=series_id))
+    item = body["series"]["items"]["item"]
+    assert _code(item) == 700 and item["id"] == series_id and item["discount_type"] == "ABS"
+    assert item["coupons"] == {"issued": "2", "redeemed": "1"}
+    assert item["products"] == "SKU1,SKU2" and item["categories"] == "Shoes"
+    missing = cap.body(cap.get("coupon/series", id="nope"))
+    assert missing["status"]["code"] == 500 and _code(missing["series"]["items"]["item"]) == 400
+
+
+def test_coupon_series_lists_active_or_expired_series(cap):
+    old = cap.series(valid_until=cap.engine.now())
+    live = cap.series()
+    every = cap.body(cap.get("coupon/series"))["series"]["items"]["item"]
+    assert {i["id"] for i in every} == {old, live}
+    expired = cap.body(cap.get("coupon/series", expired="true"))["series"]["items"]["item"]
+    active = cap.body(cap.get("coupon/series", expired="false"))["series"]["items"]["item"]
+    assert expired["id"] == old and active["id"] == live

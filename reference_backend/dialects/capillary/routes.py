@@ -11,6 +11,7 @@ from . import (
     points_routes,
     redemptions,
     retro,
+    series_routes,
     transaction_routes,
     v2_routes,
 )
@@ -26,6 +27,7 @@ V11_MODULES = (
     coupon_routes,
     redemptions,
     lookups,
+    series_routes,
 )
 v11 = APIRouter(prefix=PREFIX, tags=["capillary v1.1"])
 for module in V11_MODULES:
