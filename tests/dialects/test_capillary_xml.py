@@ -142,3 +142,21 @@ def test_format_decides_and_accept_alone_asks_for_xml(cap):
 def test_unknown_routes_and_bad_credentials_answer_in_xml_when_asked(cap):
     response = cap.client.get("/v1.1/customer/get", params={"format": "xml", "mobile": MOBILE})
     assert _doc(response, 401).findtext("status/code") == "401"
+
+
+def test_retro_conversion_in_xml(cap):
+    cap.configure(retro_transaction_enable=True)
+    cap.enroll()
+    ni = cap.transaction({"type": "not_interested", "number": "N1", "amount": "40"})
+    body = (
+        f"<root><transaction><id>{ni['id']}</id><old_type>NOT_INTERESTED</old_type>"
+        f"<new_type>REGULAR</new_type><customer><mobile>{MOBILE}</mobile></customer>"
+        "</transaction></root>"
+    )
+    headers = {**cap.headers(), **XML, "X-CAP-CLIENT-SIGNATURE": "till"}
+    response = cap.client.post(
+        "/v1.1/transaction/update", params={"format": "xml"}, content=body.encode(), headers=headers
+    )
+    converted = _doc(response).find("transactions/transaction")
+    assert converted.findtext("item_status/code") == "1630"
+    assert converted.findtext("old_id") == str(ni["id"]) and cap.points() == 40
