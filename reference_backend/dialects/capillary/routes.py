@@ -11,7 +11,9 @@ from . import (
     points_routes,
     redemptions,
     retro,
+    search_routes,
     series_routes,
+    store_routes,
     transaction_routes,
     v2_routes,
 )
@@ -28,6 +30,8 @@ V11_MODULES = (
     redemptions,
     lookups,
     series_routes,
+    search_routes,
+    store_routes,
 )
 v11 = APIRouter(prefix=PREFIX, tags=["capillary v1.1"])
 for module in V11_MODULES:
