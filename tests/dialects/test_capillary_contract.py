@@ -110,6 +110,7 @@ def _exercise(cap) -> list[tuple[str, str, Any]]:
     seen.append(("POST", "/v1.1/transaction/update", response))
     post("transaction/update", "transaction", {"number": "B1", "notes": "hi"})
     get("transaction/get", number="B1,NOPE")
+    get("transaction/get", number="B1", type="ALL")
     get("customer/get", mobile=f"{MOBILE},{OTHER_MOBILE}", mlp="true")
     get("customer/get")
     get("customer/transactions", mobile=MOBILE)

@@ -144,3 +144,16 @@ def test_coupon_series_lists_active_or_expired_series(cap):
     expired = cap.body(cap.get("coupon/series", expired="true"))["series"]["items"]["item"]
     active = cap.body(cap.get("coupon/series", expired="false"))["series"]["items"]["item"]
     assert expired["id"] == old and active["id"] == live
+
+
+def test_transaction_get_shows_returns_with_type_all_or_return(cap):
+    cap.enroll()
+    cap.sale("B1", 100)
+    cap.ret("B1", "AMOUNT", amount="30", parent_bill_number="R1")
+    rows = cap.body(cap.get("transaction/get", number="B1", type="ALL"))["transactions"]
+    assert [r["type"] for r in rows["transaction"]] == ["REGULAR", "RETURN"] and rows["count"] == 2
+    assert rows["transaction"][1]["parent_bill_number"] == "R1"
+    only = cap.body(cap.get("transaction/get", number="B1", type="RETURN"))["transactions"]
+    assert [r["amount"] for r in only["transaction"]] == ["30"]
+    plain = cap.body(cap.get("transaction/get", number="B1"))["transactions"]
+    assert [r["type"] for r in plain["transaction"]] == ["REGULAR"]

@@ -12,7 +12,7 @@ from . import bills, members, vouchers
 from .auth import Till, guard
 from .envelope import item_status, request_status, respond
 from .errors import ItemError, run_batch
-from .schemas import fmt_time, major
+from .schemas import fmt_time, major, text
 
 router = APIRouter()
 SEARCH_ROWS = 10
@@ -102,11 +102,33 @@ async def transaction_get(request: Request, till: Till = Depends(guard("transact
         return {**shell, "item_status": item_status(code, ItemError(code).message, False)}
 
     items, outcomes = run_batch(wanted, lambda key: _find_bill(till, key), fail)
+    kind = (text(params.get("type")) or "REGULAR").upper()
+    if kind in ("ALL", "RETURN"):
+        items = _with_returns(till, items, keep_sales=kind == "ALL")
+    found = sum(1 for item in items if item["item_status"]["success"])
     body = {
         "status": request_status(outcomes),
-        "transactions": {"count": sum(outcomes), "transaction": items},
+        "transactions": {"count": found, "transaction": items},
     }
     return respond(request, {"response": body}, till.cfg)
+
+
+def _with_returns(
+    till: Till, items: list[dict[str, Any]], keep_sales: bool
+) -> list[dict[str, Any]]:
+    """`type=ALL` adds each found bill's returns after it; `type=RETURN` shows them alone."""
+    out = []
+    for item in items:
+        order = bills.sale_with_id(till, item["id"]) if item.get("type") == "REGULAR" else None
+        if order is None:
+            out.append(item)
+            continue
+        if keep_sales:
+            out.append(item)
+        for refund in till.engine.order_refunds(order.order_id, order.merchant_id):
+            row = bills.return_row(till, order, refund)
+            out.append({**row, "item_status": item["item_status"]})
+    return out
 
 
 # -- coupon/get ------------------------------------------------------------------------
