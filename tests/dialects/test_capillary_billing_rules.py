@@ -53,6 +53,28 @@ def test_unique_in_days_lets_a_number_repeat_once_the_window_has_passed(cap):
     assert cap.points() == 20
 
 
+def test_numbers_are_unique_for_30_days_unless_configured(cap):
+    cap.enroll()
+    assert _code(cap.sale("B1", 10)) == 600
+    cap.advance(30 * DAY)
+    assert _code(cap.sale("B1", 10)) == 604  # InTouch's fallback window: 30 days
+    cap.advance(2 * DAY)
+    cap.configure(bill_number_unique_in_days=None)  # forever
+    assert _code(cap.sale("B1", 10)) == 604
+    cap.configure()
+    assert _code(cap.sale("B1", 10)) == 600
+
+
+def test_the_window_counts_whole_days_back_from_the_new_bills_day(cap):
+    cap.enroll()
+    cap.configure(bill_number_unique_in_days=1)
+    cap.advance(10 * DAY)
+    assert _code(cap.sale("B1", 10, billing_time="2026-01-05 01:00:00")) == 600
+    # 46 hours later, but the earlier bill is on or after the day before: still unique
+    assert _code(cap.sale("B1", 10, billing_time="2026-01-06 23:00:00")) == 604
+    assert _code(cap.sale("B1", 10, billing_time="2026-01-07 00:30:00")) == 600
+
+
 def test_the_window_compares_billing_times_not_posting_times(cap):
     cap.enroll()
     cap.configure(bill_number_unique_in_days=30)

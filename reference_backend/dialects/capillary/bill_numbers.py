@@ -1,10 +1,11 @@
 """Every bill number ever posted, checked against the org's uniqueness rules at check time.
 
 CONF_LOYALTY_IS_BILL_NUMBER_UNIQUE, the scope (org, store or till) and
-CONF_LOYALTY_BILL_NUMBER_UNIQUE_IN_DAYS are read when a bill is checked and apply to every
-bill on record, so changing them on a live org never forgets an earlier bill. Each posting
-of a number gets its own engine merchant id, so a number that may legally repeat (another
-till, or after the window) is a new engine order and never a replay of the old one.
+CONF_LOYALTY_BILL_NUMBER_UNIQUE_IN_DAYS (30 unless set, as InTouch reads it) are read when
+a bill is checked and apply to every bill on record, so changing them on a live org never
+forgets an earlier bill. Each posting of a number gets its own engine merchant id, so a
+number that may legally repeat (another till, or after the window) is a new engine order
+and never a replay of the old one.
 """
 
 from __future__ import annotations
@@ -33,11 +34,13 @@ def in_scope(till: Till, posting: dict[str, Any]) -> bool:
 
 
 def _within_window(till: Till, posting: dict[str, Any], when: datetime) -> bool:
+    """InTouch counts earlier bills dated on or after the new bill's day minus N days."""
     days = till.cfg.bill_number_unique_in_days
     if not days:
         return True
     posted = parse_time(posting["time"], 621) or when
-    return abs(when - posted) < timedelta(days=days)
+    day_start = when.replace(hour=0, minute=0, second=0, microsecond=0)
+    return posted >= day_start - timedelta(days=days)
 
 
 def is_duplicate(till: Till, number: str, when: datetime) -> bool:

@@ -38,7 +38,8 @@ class CapillaryConfig(BaseModel):
     bill_number_regex: str | None = None
     bill_number_unique: bool = True
     bill_number_unique_scope: Literal["org", "store", "till"] = "org"
-    bill_number_unique_in_days: int | None = Field(None, ge=1)  # None: unique forever
+    # InTouch falls back to 30 days when the org sets none; None here means forever
+    bill_number_unique_in_days: int | None = Field(30, ge=1)
     min_bill_amount: Decimal | None = None
     max_bill_amount: Decimal | None = None
     allow_zero_amount: bool = True
