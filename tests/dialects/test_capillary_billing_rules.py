@@ -288,3 +288,22 @@ def test_an_exchange_counts_what_earlier_returns_took_back(cap):
     assert _code(cap.transaction({**tx, "line_items": {"line_item": lines}})) == 626
     assert cap.points() == 240 - 20  # only the earlier sock return
     assert cap.ret("B1", "FULL")["points_deducted"] == 120  # B1 untouched
+
+
+def test_bills_before_the_minimum_billing_date_are_refused(cap):
+    cap.enroll()
+    cap.configure(min_billing_date="2025-06-01")
+    old = cap.sale("B1", 10, billing_time="2025-05-31 23:59:59")
+    assert (
+        _code(old) == 644 and old["item_status"]["message"] == "Transaction date too behind in past"
+    )
+    assert _code(cap.sale("B1", 10, billing_time="2025-06-01 00:00:00")) == 600
+    assert cap.points() == 10
+
+
+def test_bills_dated_ahead_of_the_tenant_clock_are_643(cap):
+    cap.enroll()
+    ahead = cap.sale("B1", 10, billing_time="2026-01-03 00:00:00")
+    assert _code(ahead) == 643
+    cap.advance(2 * DAY)
+    assert _code(cap.sale("B1", 10, billing_time="2026-01-03 00:00:00")) == 600

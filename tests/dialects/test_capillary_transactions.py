@@ -83,7 +83,7 @@ def test_not_interested_bill_has_no_customer_and_no_points(cap):
         (
             {"number": "B1", "amount": "5", "billing_time": "2027-01-01 00:00:00"}
             | {"customer": {"mobile": MOBILE}},
-            621,
+            643,
         ),
         (
             {"number": "B1", "amount": "5", "billing_time": "soon"}

@@ -74,10 +74,15 @@ def bill_amount(till: Till, item: TransactionIn) -> int:
 
 
 def billing_time(till: Till, item: TransactionIn) -> datetime:
+    """The bill's time: unreadable 621, ahead of the clock 643, before CONF_MIN_BILLING_DATE
+    644 (the codes and wording of InTouch's own billing tests)."""
     now = till.engine.now()
     when = parse_time(item.billing_time, 621) or now
     if when > now + FUTURE_TOLERANCE:
-        raise ItemError(621, "Billing time is in the future")
+        raise ItemError(643)
+    earliest = till.cfg.min_billing_date
+    if earliest is not None and when.date() < earliest:
+        raise ItemError(644)
     return when
 
 

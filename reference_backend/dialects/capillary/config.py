@@ -7,6 +7,7 @@ are the per-org settings Capillary layers on top. They live in the tenant's dial
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -43,6 +44,7 @@ class CapillaryConfig(BaseModel):
     min_bill_amount: Decimal | None = None
     max_bill_amount: Decimal | None = None
     allow_zero_amount: bool = True
+    min_billing_date: date | None = None  # CONF_MIN_BILLING_DATE: older bills are 644
     return_bill_number_required: bool = False
     allow_not_existing_bill_return: bool = False
     max_batch_size: int = Field(100, ge=1)

@@ -53,6 +53,8 @@ MESSAGES: dict[int, str] = {
     633: "Bill is already fully returned",
     639: "Full return is not allowed after a partial return",
     642: "Points or coupon redemption could not be linked to the bill",
+    643: "Transaction date too ahead in the future",
+    644: "Transaction date too behind in past",
     649: "Invalid mobile number for auto-registration",
     672: "Batch size limit exceeded",
     677: "Return bill number is required",
