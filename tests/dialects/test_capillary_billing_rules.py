@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from test_capillary_support import MOBILE, make_fixtures
 
 cap_server, cap = make_fixtures()
@@ -307,3 +308,24 @@ def test_bills_dated_ahead_of_the_tenant_clock_are_643(cap):
     assert _code(ahead) == 643
     cap.advance(2 * DAY)
     assert _code(cap.sale("B1", 10, billing_time="2026-01-03 00:00:00")) == 600
+
+
+@pytest.mark.parametrize(
+    ("sold", "extra", "code"),
+    [
+        ({"type": "regular", "item_code": "BOOT", "amount": "-5"}, {}, 631),
+        ({"type": "regular", "item_code": "BOOT", "amount": "5", "discount": "-1"}, {}, 601),
+        (
+            {"type": "regular", "item_code": "BOOT", "amount": "5"},
+            {"redemptions": {"points_redemptions": {"id": ["nope"]}}},
+            642,
+        ),
+    ],
+)
+def test_an_exchange_whose_new_lines_are_refused_returns_nothing(cap, sold, extra, code):
+    cap.enroll()
+    cap.sale("B1", 120, line_items=SHOES)
+    lines = [sold, {"type": "return", "transaction_number": "B1", "item_code": "SHOE", "qty": "1"}]
+    tx = {"type": "mixed", "number": "X1", "amount": "5", "customer": {"mobile": MOBILE}}
+    assert _code(cap.transaction({**tx, **extra, "line_items": {"line_item": lines}})) == code
+    assert cap.points() == 120

@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from . import billing, members, returns, transaction_routes
+from . import billing, bills, members, returns, transaction_routes
 from .auth import Till
 from .envelope import item_status
 from .errors import ItemError
@@ -69,7 +69,9 @@ def mixed_bill(till: Till, item: TransactionIn) -> dict[str, Any]:
         sale_raw["line_items"] = {"line_item": sold}
         sale = parse_item(TransactionIn, sale_raw)
         billing.bill_amount(till, sale)
+        billing.lines_of(till, sale)
         transaction_routes.check_new_number(till, number, when)
+        transaction_routes.linked_redemptions(till, sale, member)
     planned = []
     for k, (original, group) in enumerate(sorted(groups.items())):
         receipt = number if len(groups) == 1 else f"{number}/{k + 1}"
@@ -95,7 +97,7 @@ def mixed_bill(till: Till, item: TransactionIn) -> dict[str, Any]:
         effects, bill_id = booked["side_effects"]["effect"], booked["id"]
     balance = till.engine.balance(member.member_id)["available"]
     return {
-        **transaction_routes.bills.bill_shell(item, "MIXED"),
+        **bills.bill_shell(item, "MIXED"),
         "id": bill_id,
         "number": number,
         "customer": members.bill_customer(till, member),

@@ -34,7 +34,7 @@ def check_new_number(till: Till, number: str, when: datetime) -> None:
         raise ItemError(604)
 
 
-def _linked_redemptions(till: Till, item: TransactionIn, member: Member) -> list[str]:
+def linked_redemptions(till: Till, item: TransactionIn, member: Member) -> list[str]:
     """redemptions.points_redemptions.id[]: redeem-first wiring; each id must be the member's."""
     raw = item.redemptions if isinstance(item.redemptions, dict) else {}
     container = raw.get("points_redemptions") or raw.get("pointsRedemptions") or {}
@@ -96,7 +96,7 @@ def regular_sale(till: Till, item: TransactionIn) -> dict[str, Any]:
         if not members.engine_identifiers(idents):  # an unknown user id enrols nobody
             raise ItemError(611)
         member = members.register(till, idents, item.customer)
-    links = _linked_redemptions(till, item, member)
+    links = linked_redemptions(till, item, member)
     gross = decimal_of(item.gross_amount, 601)
     discount = decimal_of(item.discount, 601)
     meta = {
