@@ -329,3 +329,16 @@ def test_an_exchange_whose_new_lines_are_refused_returns_nothing(cap, sold, extr
     tx = {"type": "mixed", "number": "X1", "amount": "5", "customer": {"mobile": MOBILE}}
     assert _code(cap.transaction({**tx, **extra, "line_items": {"line_item": lines}})) == code
     assert cap.points() == 120
+
+
+def test_retro_needs_the_customer_registered_soon_enough_after_the_bill(cap):
+    cap.configure(retro_transaction_enable=True, retro_delay_since_registration_hours=2)
+    bill_id = _ni(cap, "N1")
+    cap.advance(3 * 3600)
+    assert _code(_retro(cap, bill_id)) == 1633  # would register the customer now: too late
+    assert cap.body(cap.get("customer/get", mobile=MOBILE))["status"]["code"] == 500  # no one
+    early = _ni(cap, "N2")
+    cap.advance(3600)
+    assert _code(_retro(cap, early)) == 1630  # registered an hour after this bill
+    assert _code(_retro(cap, bill_id)) == 1633  # and four hours after the first one
+    assert cap.points() == 80

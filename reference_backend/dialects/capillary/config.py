@@ -51,6 +51,8 @@ class CapillaryConfig(BaseModel):
     # retro: transaction/update turning a not-interested bill into a loyalty bill
     retro_transaction_enable: bool = False
     retro_max_allowed_age_days: int | None = Field(None, ge=1)  # None: no age limit
+    # the customer must have registered within N hours of the bill (None: no limit)
+    retro_delay_since_registration_hours: int | None = Field(None, ge=1)
     # redemption rules (Loyalty+ redeem conditions)
     min_points_to_redeem: int = Field(1, ge=1)
     max_points_per_transaction: int | None = Field(None, ge=1)

@@ -67,6 +67,7 @@ MESSAGES: dict[int, str] = {
     1629: "Client signature is required for retro conversion",
     1631: "Retro transactions are not enabled for the organization",
     1632: "Transaction is older than allowed for retro conversion",
+    1633: "Customer registration is too far from the transaction for retro conversion",
     # points (800 series)
     744: "Reference number already exists",
     801: "Points to redeem are invalid",

@@ -2,7 +2,8 @@
 (old_type NOT_INTERESTED -> new_type REGULAR), and notes updates on a loyalty bill.
 
 CONF_RETRO_TRANSACTION_ENABLE gates the conversion (1631 when off) and
-CONF_CLIENT_RETRO_MAX_ALLOWED_AGE_DAYS bounds the bill's age on the tenant clock (1632).
+CONF_CLIENT_RETRO_MAX_ALLOWED_AGE_DAYS bounds the bill's age on the tenant clock (1632),
+CONF_CLIENT_RETRO_DELAY_SINCE_REGISTRATION_HOURS the gap to the customer's registration (1633).
 The source must sign the call with X-CAP-CLIENT-SIGNATURE (1629 without it).
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
+from ...engine import Member
 from . import bill_numbers, bills, members
 from .auth import Till, guard
 from .envelope import item_status, request_status, respond
@@ -43,6 +45,16 @@ def _check_age(till: Till, bill: dict[str, Any]) -> None:
         raise ItemError(1632, f"The bill is older than the {days} days allowed for retro")
 
 
+def _check_registration_gap(till: Till, member: Member | None, bill: dict[str, Any]) -> None:
+    """CONF_CLIENT_RETRO_DELAY_SINCE_REGISTRATION_HOURS: a bill is tagged to a customer who
+    registered within N hours of it (1633 beyond); a new customer registers now."""
+    hours = till.cfg.retro_delay_since_registration_hours
+    billed = parse_time(bill["billing_time"], 621)
+    registered = member.created_at if member is not None else till.engine.now()
+    if hours and billed and registered - billed > timedelta(hours=hours):
+        raise ItemError(1633, f"The customer registered more than {hours} hours after the bill")
+
+
 def convert(till: Till, item: TransactionIn, signed: bool) -> dict[str, Any]:
     old, new = (text(item.old_type) or "").upper(), (text(item.new_type) or "").upper()
     if (old, new) != ("NOT_INTERESTED", "REGULAR"):
@@ -62,6 +74,7 @@ def convert(till: Till, item: TransactionIn, signed: bool) -> dict[str, Any]:
         raise ItemError(606)
     members.check_identifiers(idents, mobile_code=649)
     member = members.resolve(till, idents)
+    _check_registration_gap(till, member, bill)
     if member is None:
         if not members.engine_identifiers(idents):
             raise ItemError(611)
