@@ -84,6 +84,15 @@ def _now(at: datetime | None = None) -> str:
 
 
 @dataclass(frozen=True)
+class _ReadOrder:
+    """Follow-up of a sale answered 9004: Gameball rejects a re-sent orderId, so the till
+    reads what the first attempt recorded (a retry after a lost answer) or learns the id
+    is taken by another sale."""
+
+    sale: ops.SubmitSale
+
+
+@dataclass(frozen=True)
 class _Identified:
     """Follow-up of Enroll: read back the profile to learn the referral code."""
 
@@ -128,6 +137,8 @@ class GameballCodec:
                 return self._profile(ref)
             case _Identified(member_id=member_id):
                 return self._profile(member_id)
+            case _ReadOrder(sale=sale):
+                return self._req("GET", f"/orders/{_segment(sale.order_id)}/transactions")
             case ops.Enroll():
                 attrs = {
                     "firstName": op.first_name,
@@ -157,10 +168,8 @@ class GameballCodec:
                 return self._req("DELETE", f"/transactions/hold/{_segment(reservation.reference)}")
             case ops.SubmitSale():
                 return self._req("POST", "/orders", self._order(op))
-            case ops.EarnPoints():  # a sale of `points` whole currency units
-                amount = op.points * 10**self.minor_units
-                sale = ops.SubmitSale(op.member_id, op.order_id, (), amount, amount)
-                return self._req("POST", "/orders", self._order(sale))
+            case ops.EarnPoints():
+                return self._req("POST", "/orders", self._order(self._earn_sale(op)))
             case ops.RefundSale():
                 body = {
                     "customerId": op.member_id,
@@ -183,6 +192,11 @@ class GameballCodec:
             case ops.UseVoucher():
                 raise LoyaltyError("not_supported", self.not_applicable["voucher_validate"])
         raise LoyaltyError("not_supported", f"gameball cannot express {type(op).__name__}")
+
+    def _earn_sale(self, op: ops.EarnPoints) -> ops.SubmitSale:
+        """EarnPoints is a sale of `points` whole currency units."""
+        amount = op.points * 10**self.minor_units
+        return ops.SubmitSale(op.member_id, op.order_id, (), amount, amount)
 
     def _profile(self, ref: str) -> Request:
         """The details view (with mobile and email) needs the SecretKey; else the public one."""
@@ -229,9 +243,15 @@ class GameballCodec:
     def decode(self, op: Any, response: Response) -> Any:
         body = response.json()
         if response.status >= 400:
-            raise self._error(response, body)
+            error = self._error(response, body)
+            if error.vendor_code == 9004 and isinstance(op, ops.SubmitSale | ops.EarnPoints):
+                sale = op if isinstance(op, ops.SubmitSale) else self._earn_sale(op)
+                return Next(_ReadOrder(sale))
+            raise error
         body = body or {}
         match op:
+            case _ReadOrder(sale=sale):
+                return self._recovered(sale, body)
             case ops.Identify() | _Identified():
                 created = op.created if isinstance(op, _Identified) else False
                 attrs = body.get("customerAttributes") or {}
@@ -276,6 +296,27 @@ class GameballCodec:
             case ops.TrackEvent():
                 return None
         raise LoyaltyError("not_supported", f"gameball cannot decode {type(op).__name__}")
+
+    def _recovered(self, sale: ops.SubmitSale, body: Any) -> ops.SaleResult:
+        """The first attempt's result, if the stored order is this sale; else a clash."""
+        rows = body.get("transactions") if isinstance(body, dict) else None
+        rows = [r for r in rows or () if isinstance(r, dict)]
+        reward = next((r for r in rows if r.get("transactionType") == "PaymentReward"), None)
+        redeemed = sum(
+            int(r.get("equivalentPoints") or 0)
+            for r in rows
+            if r.get("transactionType") == "Redemption"
+        )
+        held = sale.reservation.points if sale.reservation is not None else 0
+        if (
+            reward is None
+            or to_minor(reward.get("amount"), self.minor_units) != sale.paid
+            or redeemed != held
+        ):
+            message = f"order {sale.order_id} exists with other content"
+            raise LoyaltyError("duplicate_order", message, vendor_code=9004)
+        earned = int(reward.get("equivalentPoints") or 0)
+        return ops.SaleResult(sale.order_id, earned, redeemed, replayed=True)
 
     def _error(self, response: Response, body: Any) -> LoyaltyError:
         body = body if isinstance(body, dict) else {}

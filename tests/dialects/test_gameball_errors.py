@@ -74,6 +74,14 @@ def test_unknown_routes_and_methods_under_the_prefix(pos):
     pos.fail("PATCH", "/customers", {"customerId": "c1"}, 4004, 405)
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/v5.0/integrations/customers", "/api/v3/player", "/api/v4.0/other", "/api"]
+)
+def test_unknown_paths_and_versions_under_api_get_gameball_s_envelope(pos, path):
+    error = pos.fail("GET", path, None, 4004, 404, prefix="")
+    assert error["message"] == f"No route matches GET {path}" and error["error"] == 4004
+
+
 def test_wrong_types_never_crash(pos):
     pos.order("c1", "o1", 10)
     bodies = [

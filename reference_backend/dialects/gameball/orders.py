@@ -7,6 +7,7 @@ from typing import Any
 from ...engine import EngineError, Order
 from ...tenants import Tenant
 from . import store
+from .config import get_config
 from .convert import stamp, to_minor
 from .customers import ensure_customer, usable_referrer
 from .errors import GameballError
@@ -94,13 +95,16 @@ def find_order(tenant: Tenant, order_id: str) -> Order | None:
 
 
 def record(tenant: Tenant, req: OrderRequest) -> dict[str, Any]:
-    """A retry with the same body replays the first result; other content is 9004."""
+    """A re-sent orderId is 9004, as Gameball's POS guide says (GET orders/{id}/transactions
+    tells a till what the first attempt did). With `order_replay` set, an identical retry
+    replays the first result instead; other content is still 9004."""
     engine = tenant.engine
     cfg = engine.config
     request_digest = store.digest(req.model_dump(exclude={"orderDate"}))
     existing = find_order(tenant, req.orderId)
     if existing is not None:
-        if existing.attributes.get("gameball", {}).get("digest") != request_digest:
+        same = existing.attributes.get("gameball", {}).get("digest") == request_digest
+        if not (same and get_config(tenant).order_replay):
             raise GameballError(9004, f"Order id {req.orderId!r} already exists")
         return present(tenant, existing)
     paid = to_minor(cfg, req.totalPaid, "totalPaid")
