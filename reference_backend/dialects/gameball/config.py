@@ -5,7 +5,7 @@ They live in the tenant's dialect data, beside the QR hashes and redeem records.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -19,10 +19,12 @@ class GameballConfig(BaseModel):
 
     # Gameball rejects a re-sent orderId with 9004; True replays an identical retry instead
     order_replay: bool = False
-    # how a refund splits between earned and redeemed points: Gameball reverses the
-    # cashback first and gives redeemed points back with the remainder ("cash_first");
-    # "proportional" is the engine's default (both in proportion to the money refunded)
-    refund_allocation: Literal["cash_first", "proportional"] = "cash_first"
+
+
+def refund_allocation(tenant: Tenant) -> str:
+    """The program's refund rule, else Gameball's own: a refund reverses the cashback
+    (earned points) first and gives redeemed points back with the remainder."""
+    return tenant.engine.config.refund_allocation or "cash_first"
 
 
 def configure(tenant: Any, settings: dict[str, Any]) -> None:

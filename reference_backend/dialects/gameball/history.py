@@ -69,9 +69,9 @@ def _order_rows(tenant: Tenant, order: Order) -> list[dict]:
     rows.append(_row("PaymentReward", oid, at, paid, order.points_earned, "order"))
     refunded = 0
     for record in tenant.engine.order_refunds(oid):
-        refunded += record.amount
-        full = refunded >= order.paid_amount
-        money = to_major(cfg, record.amount)
+        refunded += record.amount + record.points_value
+        full = refunded >= order.refundable_total
+        money = to_major(cfg, record.amount + record.points_value)
         rid, when = record.refund_id, record.created_at
         revoked = record.points_revoked + record.points_uncollectable
         # taking earned points back is a Cancel; giving redeemed points back is a Refund
@@ -202,3 +202,11 @@ def referrals(tenant: Tenant, customer_id: str, query: dict[str, str]) -> dict[s
         }
         friends.append({k: v for k, v in row.items() if v is not None})
     return {"referredFriends": friends, "count": len(found), "hasMore": start + limit < len(found)}
+
+
+def referral_counts(tenant: Tenant, customer_id: str) -> dict[str, Any]:
+    engine = tenant.engine
+    customer_id = get_member(engine, customer_id).member_id
+    found = [r for r in engine.referrals_of(customer_id) if r.state != "rejected"]
+    active = sum(1 for r in found if r.state == "rewarded")
+    return {"count": len(found), "totalActive": active, "totalPending": len(found) - active}
