@@ -182,6 +182,14 @@ def _exercise_more(pos, ok) -> None:
     ok("DELETE", "/customers/leaver")
     ok("POST", "/customers", {"customerId": "leaver2"})
     ok("POST", "/customers/leaver2/delete", {})
+    ok("GET", "/transactions", params={"limit": 3})
+    ok("GET", "/transactions/customer-view", params={"customerId": "c1"})
+    ok("GET", "/transactions/count", params={"direction": "debit"})
+    ok("GET", "/configurations/tiers")
+    ok("GET", "/customers/c1/tier-progress")
+    ok("GET", "/configurations/referrals")
+    preview = {"customerId": "c1", "events": {"visit": {"where": "mall"}, "other": None}}
+    ok("POST", "/events/reward-preview", preview)
 
 
 def test_every_response_validates_against_the_openapi(pos, spec):

@@ -7,10 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from . import coupons, customers, history, manual
+from . import coupons, customers, history, manual, tiers, transactions
 from .auth import Caller, guard
 from .errors import GameballRoute
-from .schemas import parse, read_json
+from .schemas import EventPreviewRequest, parse, read_json
 
 routes = APIRouter(route_class=GameballRoute)
 Json = dict[str, Any]
@@ -95,3 +95,48 @@ async def count_referrals(
     customerId: str, caller: Caller = Depends(guard("customers_read", True))
 ) -> Json:
     return history.referral_counts(caller.tenant, customerId)
+
+
+# -- transactions listing, tiers, referral configuration, event preview ------------------
+@routes.get("/transactions")
+async def list_transactions(
+    request: Request, caller: Caller = Depends(guard("transactions", True))
+) -> Json:
+    return transactions.listing(caller.tenant, dict(request.query_params), customer_view=False)
+
+
+@routes.get("/transactions/customer-view")
+async def list_transactions_with_customers(
+    request: Request, caller: Caller = Depends(guard("transactions", True))
+) -> Json:
+    return transactions.listing(caller.tenant, dict(request.query_params), customer_view=True)
+
+
+@routes.get("/transactions/count")
+async def count_transactions(
+    request: Request, caller: Caller = Depends(guard("transactions", True))
+) -> Json:
+    return transactions.count(caller.tenant, dict(request.query_params))
+
+
+@routes.get("/configurations/tiers")
+async def tier_configuration(caller: Caller = Depends(guard("others"))) -> list[Json]:
+    return tiers.tiers(caller.tenant.engine)
+
+
+@routes.get("/customers/{customerId}/tier-progress")
+async def tier_progress(
+    customerId: str, caller: Caller = Depends(guard("customers_read", True))
+) -> Json:
+    return tiers.tier_progress(caller.tenant.engine, customerId)
+
+
+@routes.get("/configurations/referrals")
+async def referral_configuration(caller: Caller = Depends(guard("others"))) -> Json:
+    return tiers.referral_configuration(caller.tenant.engine)
+
+
+@routes.post("/events/reward-preview")
+async def event_reward_preview(request: Request, caller: Caller = Depends(guard("events"))) -> Json:
+    req = parse(EventPreviewRequest, await read_json(request))
+    return tiers.event_preview(caller.tenant.engine, req)

@@ -237,6 +237,13 @@ class ActivateRequest(Lenient):
     isActive: bool
 
 
+class EventPreviewRequest(Lenient):
+    customerId: Id
+    email: str | None = None
+    mobile: OptId = None
+    events: dict[str, dict[str, Any] | None]
+
+
 M = TypeVar("M", bound=BaseModel)
 
 
