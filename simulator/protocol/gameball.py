@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -47,6 +47,13 @@ ERRORS = {
     9005: "order_not_found",
     9006: "hold_not_found",
     9008: "insufficient_points",
+}
+# Coupon.type (validate) and the customer-coupon type -> the neutral discount kind
+COUPON_KINDS = {
+    "fixed": "fixed",
+    "Fixed Rate Discount": "fixed",
+    "percentage": "percent",
+    "Percentage": "percent",
 }
 # Gameball documents no coupon error codes: a refused coupon is read from the message
 VOUCHER_HINTS = (
@@ -104,12 +111,6 @@ class GameballCodec:
     dialect = "gameball"
     sale_route = r"/orders$"  # where a sale is submitted (fault rules target it)
     not_applicable = {
-        # Gameball has coupon endpoints (customers/{id}/coupons, coupons/validate, lock, burn);
-        # this codec, like posim's dialect, uses coupons only inside an order (couponCodes)
-        "voucher_list": "the Gameball codec sends coupons only inside an order; "
-        "customers/{id}/coupons is not modelled",
-        "voucher_validate": "the Gameball codec sends coupons only inside an order; "
-        "coupons/{code}/validate is not modelled",
         "identify_by_card": "Gameball identifies customers by customerId, mobile or email only",
     }
 
@@ -187,10 +188,16 @@ class GameballCodec:
             case ops.TrackEvent():
                 body = {"customerId": op.member_id, "events": {op.name: op.payload}}
                 return self._req("POST", "/events", body)
-            case ops.ListVouchers():
-                raise LoyaltyError("not_supported", self.not_applicable["voucher_list"])
+            case ops.ListVouchers(member_id=member_id):
+                return self._req("GET", f"/customers/{_segment(member_id)}/coupons")
+            case ops.UseVoucher(burn=False):
+                path = f"/coupons/{_segment(op.code)}/validate"
+                return self._req("POST", path, {"customerId": op.member_id})
             case ops.UseVoucher():
-                raise LoyaltyError("not_supported", self.not_applicable["voucher_validate"])
+                body = {"customerId": op.member_id, "coupons": [op.code]}
+                if op.order_id:
+                    body |= {"transactionId": op.order_id, "transactionTime": _now()}
+                return self._req("POST", "/coupons/burn", body)
         raise LoyaltyError("not_supported", f"gameball cannot express {type(op).__name__}")
 
     def _earn_sale(self, op: ops.EarnPoints) -> ops.SubmitSale:
@@ -295,7 +302,28 @@ class GameballCodec:
                 )
             case ops.TrackEvent():
                 return None
+            case ops.ListVouchers():
+                return [self._coupon(c) for c in body.get("coupons") or () if isinstance(c, dict)]
+            case ops.UseVoucher(burn=False):
+                coupon = body.get("coupon") if isinstance(body.get("coupon"), dict) else {}
+                info = self._coupon({"code": op.code, **coupon})
+                return replace(info, valid=body.get("valid") is True)
+            case ops.UseVoucher():
+                return ops.VoucherInfo(code=op.code, valid=True, used=True)
         raise LoyaltyError("not_supported", f"gameball cannot decode {type(op).__name__}")
+
+    def _coupon(self, coupon: dict[str, Any]) -> ops.VoucherInfo:
+        """Gameball's Coupon (validate) or customer-coupon row -> the neutral voucher."""
+        kind = COUPON_KINDS.get(str(coupon.get("type")), "")
+        value = coupon.get("value") or 0
+        amount = to_minor(value, self.minor_units) if kind == "fixed" else int(value)
+        return ops.VoucherInfo(
+            code=str(coupon.get("code")),
+            valid=coupon.get("isAvailableToUse", True) is True,
+            discount_kind=kind,
+            discount_value=amount,
+            used=bool(coupon.get("usedCount")),
+        )
 
     def _recovered(self, sale: ops.SubmitSale, body: Any) -> ops.SaleResult:
         """The first attempt's result, if the stored order is this sale; else a clash."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 try:
     from .test_gameball import NOW, client, pos, pos_with  # noqa: F401
+    from .test_gameball_coupons import _seed
 except ImportError:
     from test_gameball import NOW, client, pos, pos_with  # noqa: F401
+    from test_gameball_coupons import _seed
 
 
 def _manual(transaction_id: str, **amount) -> dict:
@@ -89,3 +91,22 @@ def test_counts(pos):
     listed = pos.ok("GET", "/customers/f1/activities")
     assert pos.ok("GET", "/customers/f1/activities/count") == {"count": listed["count"]}
     assert listed["count"] >= 2
+
+
+def test_settings_locks_and_erasures_survive_a_snapshot_restore(pos):
+    pos.configure(order_replay=True)
+    pos.customer("c1")
+    pos.customer("gone")
+    pos.ok("DELETE", "/customers/gone")
+    _seed(pos, "SAVE5")
+    body = {"customerId": "c1", "coupons": ["SAVE5"], "lock": True}
+    ref = pos.ok("POST", "/coupons/validate", body)["lockReference"]
+    base = f"/_posim/tenants/{pos.tenant_id}"
+    snapshot = pos.client.get(f"{base}/snapshot").json()
+    assert pos.client.post(f"{base}/reset").status_code == 200
+    assert pos.client.post(f"{base}/restore", json=snapshot).status_code == 200
+    order = {"customerId": "c1", "orderId": "o1", "orderDate": NOW, "totalPaid": 10}
+    order["redemption"] = {"couponsLockReference": ref}  # the lock survived
+    first = pos.ok("POST", "/orders", order)
+    assert pos.ok("POST", "/orders", order) == first  # and so did order_replay
+    pos.fail("GET", "/customers/gone", None, 7000, 404)
