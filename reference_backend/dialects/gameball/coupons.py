@@ -189,8 +189,9 @@ def _reserved(tenant: Tenant, code: str, reference: str) -> bool:
     return reservation is not None and reservation.state == "live"
 
 
-def order_coupons(tenant: Tenant, reference: str, member_id: str) -> dict[str, str]:
-    """code -> reservation for an order's `couponsLockReference` (checked, not used)."""
+def locked_coupons(tenant: Tenant, reference: str, member_id: str) -> dict[str, str]:
+    """code -> reservation of a live lock session (an order's `couponsLockReference`, or
+    a burn's `lockReference`); checked here, used by the caller."""
     session = _session(tenant, reference, member_id)
     return {code: reference for code in session["codes"]}
 
@@ -206,12 +207,13 @@ def burn(tenant: Tenant, req: CouponBurn) -> dict[str, Any]:
     if req.transactionId and req.transactionId in burns:
         raise GameballError(9004, f"Transaction id {req.transactionId!r} already exists")
     if req.lockReference:
-        reservations = order_coupons(tenant, req.lockReference, member.member_id)
+        reservations = locked_coupons(tenant, req.lockReference, member.member_id)
     else:
         reservations = {code: None for code in dict.fromkeys(req.coupons or ())}
     for code, reference in reservations.items():  # check all before burning any
         if reference is None and (exc := _refusal(tenant, code, member.member_id)) is not None:
-            raise coupon_error(exc, code) if exc.code in COUPON_ERRORS else _engine(exc)
+            known = exc.code in COUPON_ERRORS
+            raise coupon_error(exc, code) if known else GameballError.from_engine(exc)
     for code, reference in reservations.items():
         engine.burn_voucher(code, member.member_id, req.transactionId, reference)
     if req.lockReference:
@@ -232,7 +234,3 @@ def release(tenant: Tenant, reference: str) -> dict[str, Any]:
             tenant.engine.release_voucher(code, reference)
             released.append(code)
     return {"success": True, "releasedAt": stamp(tenant.engine.now()), "releasedCoupons": released}
-
-
-def _engine(exc: EngineError) -> GameballError:
-    return GameballError.from_engine(exc)

@@ -98,7 +98,7 @@ def record(tenant: Tenant, req: OrderRequest) -> dict[str, Any]:
     hold_id = req.redemption.pointsHoldReference if req.redemption else None
     coupons = list(req.redemption.couponCodes or ()) if req.redemption else []
     lock_id = req.redemption.couponsLockReference if req.redemption else None
-    locked = coupon_api.order_coupons(tenant, lock_id, member.member_id) if lock_id else {}
+    locked = coupon_api.locked_coupons(tenant, lock_id, member.member_id) if lock_id else {}
     coupons += [code for code in locked if code not in coupons]
     fields: dict[str, Any] = dict(
         paid_amount=paid,

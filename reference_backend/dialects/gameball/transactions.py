@@ -9,7 +9,7 @@ from ...engine import Activity
 from ...tenants import Tenant
 from .convert import numeric_id, points_value, stamp
 from .customers import get_member
-from .history import _activity_type, _page_args, _transaction_id
+from .history import activity_type, page_args, transaction_id_of
 
 
 def _lines(tenant: Tenant, query: dict[str, str]) -> list[tuple[Activity, str]]:
@@ -23,7 +23,7 @@ def _lines(tenant: Tenant, query: dict[str, str]) -> list[tuple[Activity, str]]:
         (line, kind)
         for member_id in members
         for line in engine.activities(member_id)
-        if (kind := _activity_type(line))
+        if (kind := activity_type(line))
     ]
     typed.sort(key=lambda pair: pair[0].seq)
     direction, status = query.get("direction"), query.get("status")
@@ -44,13 +44,13 @@ def _status(line: Activity) -> str:
 
 
 def listing(tenant: Tenant, query: dict[str, str], customer_view: bool) -> dict[str, Any]:
-    start, limit = _page_args(query)
+    start, limit = page_args(query)
     lines = _lines(tenant, query)
     after = [(line, kind) for line, kind in lines if line.seq > start]
     engine = tenant.engine
     rows = []
     for line, kind in after[:limit]:
-        transaction_id = _transaction_id(tenant, line) or str(line.seq)
+        transaction_id = transaction_id_of(tenant, line) or str(line.seq)
         row: dict[str, Any] = {
             "transactionId": transaction_id,
             "gameballTransactionId": str(numeric_id(line.kind, transaction_id)),
