@@ -110,3 +110,19 @@ def test_settings_locks_and_erasures_survive_a_snapshot_restore(pos):
     first = pos.ok("POST", "/orders", order)
     assert pos.ok("POST", "/orders", order) == first  # and so did order_replay
     pos.fail("GET", "/customers/gone", None, 7000, 404)
+
+
+def test_customer_tags_are_attached_and_removed(pos):
+    pos.customer("c1", customerAttributes={"tags": "vip"})
+    attached = pos.ok("POST", "/customers/c1/tags", {"tags": "gamer, highSpender, vip"})
+    assert attached["success"] is True
+    assert pos.ok("GET", "/customers/c1")["customerAttributes"]["tags"] == [
+        "vip",
+        "gamer",
+        "highSpender",
+    ]
+    pos.ok("DELETE", "/customers/c1/tags", {"tags": "gamer,vip"})
+    pos.ok("DELETE", "/customers/c1/tags/highSpender")
+    assert pos.ok("GET", "/customers/c1")["customerAttributes"]["tags"] == []
+    pos.fail("POST", "/customers/c1/tags", {"tags": " , "}, 3000, 400)
+    pos.fail("POST", "/customers/ghost/tags", {"tags": "x"}, 7000, 404)

@@ -188,6 +188,9 @@ def _exercise_more(pos, ok) -> None:
     ok("GET", "/configurations/tiers")
     ok("GET", "/customers/c1/tier-progress")
     ok("GET", "/configurations/referrals")
+    ok("POST", "/customers/c1/tags", {"tags": "vip, gamer"})
+    ok("DELETE", "/customers/c1/tags", {"tags": "gamer"})
+    ok("DELETE", "/customers/c1/tags/vip")
     preview = {"customerId": "c1", "events": {"visit": {"where": "mall"}, "other": None}}
     ok("POST", "/events/reward-preview", preview)
 

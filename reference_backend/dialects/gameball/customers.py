@@ -126,6 +126,26 @@ def delete(engine: Engine, customer_id: str) -> dict[str, Any]:
     return {"customerId": member.member_id, "deleted": True}
 
 
+def tag_list(value: Any) -> list[str]:
+    """Tags as a list: Gameball's tag calls send "gamer, highSpender"; profiles list them."""
+    items = value.split(",") if isinstance(value, str) else value or []
+    return [str(t).strip() for t in items if str(t).strip()]
+
+
+def retag(engine: Engine, customer_id: str, tags: Any, attach: bool) -> dict[str, Any]:
+    """Attach or remove customer tags (kept with the other profile attributes)."""
+    member = get_member(engine, customer_id)
+    profile = dict(member.attributes.get("gameball", {}))
+    current, given = tag_list(profile.get("tags")), tag_list(tags)
+    if not given:
+        raise GameballError(3000, "tags is required")
+    kept = current + [t for t in given if t not in current] if attach else current
+    profile["tags"] = kept if attach else [t for t in kept if t not in given]
+    engine.upsert_member(member_id=member.member_id, attributes={"gameball": profile})
+    message = "Tags attached" if attach else "Tags removed"
+    return {"success": True, "message": message}
+
+
 def upsert(engine: Engine, req: UpsertCustomer) -> dict[str, Any]:
     refuse_retired(engine, req.customerId)
     attrs = req.customerAttributes.model_dump(exclude_none=True) if req.customerAttributes else {}
@@ -198,6 +218,8 @@ def profile(engine: Engine, member: Member, with_pii: bool) -> dict[str, Any]:
     stored = member.attributes.get("gameball", {})
     keys = _PUBLIC + (_PRIVATE if with_pii else ())
     attrs = {k: stored[k] for k in keys if stored.get(k) is not None}
+    if "tags" in attrs:
+        attrs["tags"] = tag_list(attrs["tags"])
     attrs["paymentMethods"] = [str(x) for x in stored.get("paymentMethods", ())]
     attrs.update(_order_stats(engine, member))
     if with_pii:

@@ -82,6 +82,29 @@ async def delete_customer(
     return customers.delete(caller.tenant.engine, customerId)
 
 
+@routes.post("/customers/{customerId}/tags")
+async def attach_tags(
+    customerId: str, request: Request, caller: Caller = Depends(guard("customers_write", True))
+) -> Json:
+    tags = (await read_json(request)).get("tags")
+    return customers.retag(caller.tenant.engine, customerId, tags, attach=True)
+
+
+@routes.delete("/customers/{customerId}/tags")
+async def remove_tags(
+    customerId: str, request: Request, caller: Caller = Depends(guard("customers_write", True))
+) -> Json:
+    tags = (await read_json(request)).get("tags")
+    return customers.retag(caller.tenant.engine, customerId, tags, attach=False)
+
+
+@routes.delete("/customers/{customerId}/tags/{tag}")
+async def remove_tag(
+    customerId: str, tag: str, caller: Caller = Depends(guard("customers_write", True))
+) -> Json:
+    return customers.retag(caller.tenant.engine, customerId, tag, attach=False)
+
+
 @routes.get("/customers/{customerId}/activities/count")
 async def count_activities(
     customerId: str, request: Request, caller: Caller = Depends(guard("customers_read", True))
