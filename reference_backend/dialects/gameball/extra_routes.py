@@ -83,19 +83,14 @@ async def delete_customer(
 
 
 @routes.post("/customers/{customerId}/tags")
-async def attach_tags(
-    customerId: str, request: Request, caller: Caller = Depends(guard("customers_write", True))
-) -> Json:
-    tags = (await read_json(request)).get("tags")
-    return customers.retag(caller.tenant.engine, customerId, tags, attach=True)
-
-
 @routes.delete("/customers/{customerId}/tags")
-async def remove_tags(
+async def change_tags(
     customerId: str, request: Request, caller: Caller = Depends(guard("customers_write", True))
 ) -> Json:
+    """POST attaches the comma-separated `tags`, DELETE removes them."""
     tags = (await read_json(request)).get("tags")
-    return customers.retag(caller.tenant.engine, customerId, tags, attach=False)
+    attach = request.method == "POST"
+    return customers.retag(caller.tenant.engine, customerId, tags, attach=attach)
 
 
 @routes.delete("/customers/{customerId}/tags/{tag}")
