@@ -121,3 +121,15 @@ def test_customer_coupons_list_what_was_issued_and_what_is_left(pos):
     assert listed["WEEK"]["isAvailableToUse"] is True and listed["WEEK"]["target"] == "POS"
     assert listed["WEEK"]["type"] == "Fixed Rate Discount" and listed["WEEK"]["isExpired"] is False
     pos.fail("GET", "/customers/ghost/coupons", None, 7000, 404)
+
+
+def test_changing_a_lock_session_locks_all_its_coupons_afresh(pos):
+    pos.customer("c1")
+    _seed(pos, "A")
+    _seed(pos, "B")
+    ref = _lock(pos, "A", lockDuration=1)
+    pos.advance(50)
+    _lock(pos, "A", "B", lockReference=ref, lockDuration=1)
+    pos.advance(30)  # past A's first minute, within the new one
+    pos.ok("POST", "/orders", _order("o1", 20, couponsLockReference=ref))
+    assert (_voucher(pos, "A").redeemed, _voucher(pos, "B").redeemed) == (1, 1)

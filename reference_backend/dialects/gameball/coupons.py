@@ -157,11 +157,10 @@ def _lock(tenant, req: CouponValidate, member_id: str, codes: list[str], session
     engine = tenant.engine
     ttl = (req.lockDuration or 0) * 60 or engine.config.voucher_reservation_ttl_s
     reference = req.lockReference or store.next_id(tenant, "lock")
-    for code in set(session["codes"]) - set(codes) if session else ():
-        engine.release_voucher(code, reference)  # the session's new list drops it
-    for code in codes:
-        if not session or code not in session["codes"]:
-            engine.reserve_voucher(code, member_id, reference, ttl)
+    for code in session["codes"] if session else ():  # a new list: locked afresh, together
+        engine.release_voucher(code, reference)
+    for code in codes:  # all were just validated, so every reservation succeeds
+        engine.reserve_voucher(code, member_id, reference, ttl)
     expires = engine.now() + timedelta(seconds=ttl)
     store.coupon_locks(tenant)[reference] = {
         "customerId": member_id,
@@ -178,8 +177,7 @@ def _session(tenant: Tenant, reference: str, member_id: str | None) -> dict[str,
         raise GameballError(9006, f"Coupon lock reference {reference!r} is not found or expired")
     if member_id is not None and session["customerId"] != member_id:
         raise GameballError(9006, f"Coupon lock reference {reference!r} is for another customer")
-    live = [c for c in session["codes"] if _reserved(tenant, c, reference)]
-    if not live:
+    if not all(_reserved(tenant, c, reference) for c in session["codes"]):
         raise GameballError(9006, f"Coupon lock reference {reference!r} was released or used")
     return session
 
