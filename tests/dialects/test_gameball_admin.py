@@ -125,4 +125,6 @@ def test_customer_tags_are_attached_and_removed(pos):
     pos.ok("DELETE", "/customers/c1/tags/highSpender")
     assert pos.ok("GET", "/customers/c1")["customerAttributes"]["tags"] == []
     pos.fail("POST", "/customers/c1/tags", {"tags": " , "}, 3000, 400)
+    pos.fail("POST", "/customers/c1/tags", {"tags": 5}, 3003, 422)
+    pos.fail("DELETE", "/customers/c1/tags", {}, 3000, 400)
     pos.fail("POST", "/customers/ghost/tags", {"tags": "x"}, 7000, 404)

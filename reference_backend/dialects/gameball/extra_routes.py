@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from . import coupons, customers, history, manual, tiers, transactions
 from .auth import Caller, guard
 from .errors import GameballRoute
-from .schemas import EventPreviewRequest, parse, read_json
+from .schemas import EventPreviewRequest, TagsRequest, parse, read_json
 
 routes = APIRouter(route_class=GameballRoute)
 Json = dict[str, Any]
@@ -88,9 +88,9 @@ async def change_tags(
     customerId: str, request: Request, caller: Caller = Depends(guard("customers_write", True))
 ) -> Json:
     """POST attaches the comma-separated `tags`, DELETE removes them."""
-    tags = (await read_json(request)).get("tags")
+    req = parse(TagsRequest, await read_json(request))
     attach = request.method == "POST"
-    return customers.retag(caller.tenant.engine, customerId, tags, attach=attach)
+    return customers.retag(caller.tenant.engine, customerId, req.tags, attach=attach)
 
 
 @routes.delete("/customers/{customerId}/tags/{tag}")

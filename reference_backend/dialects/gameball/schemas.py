@@ -237,6 +237,10 @@ class ActivateRequest(Lenient):
     isActive: bool
 
 
+class TagsRequest(Lenient):
+    tags: str | list[str]  # the OAS: a comma-separated string; a list is read too
+
+
 class EventPreviewRequest(Lenient):
     customerId: Id
     email: str | None = None
