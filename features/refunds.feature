@@ -2,7 +2,8 @@
 Feature: Refunds revoke earned points and restore redeemed points proportionally
 
   Background:
-    Given a store "Downtown" with lanes "1" and "2"
+    Given refunds restore redeemed points in proportion to the money refunded
+    And a store "Downtown" with lanes "1" and "2"
     And a member "Alice" with 1000 points
     And lane "1" starts a checkout for "Alice" with items worth 100.00
     And lane "1" applies 1000 points

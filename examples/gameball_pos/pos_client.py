@@ -3,6 +3,8 @@
 It is what an integrator would write: httpx against the real host, the APIKey and
 SecretKey headers, a hold before redeeming, a release when the cashier voids, and a retry
 after a timeout that re-sends the very same order id (so the order is never awarded twice).
+Gameball rejects a re-sent orderId with 9004, so a retried order whose first attempt landed
+is read back from GET orders/{id}/transactions.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ class GameballPOS:
             except httpx.TimeoutException:
                 if attempt == self.retries:
                     raise
-                continue  # same body, same ids: the server treats it as a replay
+                continue  # same body, same ids: never awarded twice
             payload = resp.json() if resp.content else {}
             if resp.status_code >= 400:
                 raise GameballError(resp.status_code, payload)
@@ -81,7 +83,28 @@ class GameballPOS:
         }
         if hold_reference:
             body["redemption"] = {"pointsHoldReference": hold_reference}
-        return self._send("POST", "/orders", body)
+        try:
+            return self._send("POST", "/orders", body)
+        except GameballError as exc:
+            if exc.code != 9004:
+                raise
+            return self._recorded_order(customer_id, order_id, total_paid, exc)
+
+    def _recorded_order(
+        self, customer_id: str, order_id: str, total_paid: float, duplicate: GameballError
+    ) -> dict[str, Any]:
+        """The order an earlier attempt recorded, if it is this sale (a lost answer)."""
+        rows = self._send("GET", f"/orders/{order_id}/transactions")["transactions"]
+        reward = next((r for r in rows if r["transactionType"] == "PaymentReward"), None)
+        if reward is None or reward["amount"] != total_paid:
+            raise duplicate  # the id belongs to another sale
+        redeemed = sum(r["equivalentPoints"] for r in rows if r["transactionType"] == "Redemption")
+        return {
+            "customerId": customer_id,
+            "orderId": order_id,
+            "rewardedPoints": reward["equivalentPoints"],
+            "redeemedPoints": redeemed,
+        }
 
     def refund(
         self, customer_id: str, order_id: str, refund_id: str, amount: float | None = None

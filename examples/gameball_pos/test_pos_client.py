@@ -48,9 +48,17 @@ def test_a_retry_after_a_lost_response_is_awarded_once(pos, loyalty):
     assert pos.balance("cust-1") == 120
     assert [e["fault"] for e in loyalty.traffic if e["path"].endswith("/orders")] == [
         {"rule": "f1", "kind": "lose_response"},
-        None,
+        None,  # answered 9004: the order exists, so it is read back
     ]
+    assert any(e["path"].endswith("/orders/ORD-1/transactions") for e in loyalty.traffic)
     assert loyalty.audit() == []
+
+
+def test_an_order_id_of_another_sale_stays_an_error(pos, loyalty):
+    pos.complete_order("cust-1", "ORD-1", 120.0)
+    with pytest.raises(GameballError) as duplicate:
+        pos.complete_order("cust-1", "ORD-1", 80.0)
+    assert duplicate.value.code == 9004
 
 
 def test_an_outage_surfaces_as_the_vendor_error(pos, loyalty):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from . import refunds
 from .ledger import ADJUSTMENT, EXPIRY, ISSUANCE, REDEMPTION, member_account, replay
 from .state import State
 
@@ -125,22 +126,17 @@ def _orders(state: State, fail) -> None:
             fail("I8", name, "earn lot differs from points earned")
         if not 0 <= order.refunded_amount <= order.paid_amount:
             fail("I9", name, f"refunded {order.refunded_amount} of {order.paid_amount}")
+        if not 0 <= order.refunded_points_value <= order.redeemed_value:
+            fail("I9", name, f"refunded {order.refunded_points_value} of the points' value")
         for index, qty in order.refunded_qty.items():
             if qty > order.lines[index].quantity:
                 fail("I9", name, f"line {index} refunded {qty} times")
         records = [state.refunds[(order.merchant_id, r)] for r in order.refund_ids]
         if sum(r.amount for r in records) != order.refunded_amount:
             fail("I9", name, "refund records differ from the refunded amount")
-        paid = order.paid_amount
-        full = order.refunded_amount == paid
-        want_rev = (
-            order.points_earned if full else order.points_earned * order.refunded_amount // paid
-        )
-        want_res = (
-            order.points_redeemed if full else order.points_redeemed * order.refunded_amount // paid
-        )
-        if full and not order.refund_ids:
-            want_rev = want_res = 0
+        if sum(r.points_value for r in records) != order.refunded_points_value:
+            fail("I9", name, "refund records differ from the refunded points' value")
+        want_rev, want_res = refunds.point_targets(order)
         if order.points_revoked + order.points_uncollectable != want_rev:
             fail("I10", name, f"revoked {order.points_revoked} != {want_rev}")
         if order.points_restored != want_res:

@@ -62,6 +62,10 @@ class ProgramConfig(BaseModel):
     negative_balance_policy: Literal["clamp", "allow"] = "clamp"
     restore_expiry: Literal["original", "fresh"] = "original"
     voucher_reinstate_on_full_refund: bool = True
+    # how refunds split between earned and redeemed points: "proportional" (both follow
+    # the money paid) or "cash_first" (the money paid first, then the points' value);
+    # None leaves it to the vendor's own rule (each dialect says which, default proportional)
+    refund_allocation: Literal["proportional", "cash_first"] | None = None
     voucher_reservation_ttl_s: int = Field(900, ge=1)
     referral_reward_referrer: int = Field(100, ge=0)
     referral_reward_referee: int = Field(50, ge=0)

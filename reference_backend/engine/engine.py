@@ -35,7 +35,7 @@ from .model import (
     Voucher,
     VoucherSeries,
 )
-from .points import grant, revoke
+from .points import activate_now, grant, revoke
 from .state import State, fingerprint
 
 T = TypeVar("T")
@@ -185,6 +185,10 @@ class Engine:
         return self._command(
             "set_member_active", {}, lambda: members.set_active(self.state, member_id, active)
         )
+
+    def erase_member(self, member_id: str) -> Member:
+        """Wipe a member's personal data and retire the id (see members.erase)."""
+        return self._command("erase_member", {}, lambda: members.erase(self.state, member_id))
 
     def balance(self, member_id: str) -> dict[str, Any]:
         return self._read(lambda: members.balance(self.state, member_id))
@@ -360,6 +364,16 @@ class Engine:
         return self._command(
             "order", params, lambda: Outcome(*orders.record_order(self.state, **params)), key
         )
+
+    def activate_order_points(self, order_id: str, merchant_id: str = "") -> int:
+        """Make an order's pending points available now; returns how many."""
+
+        def run():
+            order = orders.get_order(self.state, order_id, merchant_id)
+            lot = self.state.lots.get(order.lot_id) if order.lot_id else None
+            return activate_now(self.state, lot) if lot is not None else 0
+
+        return self._command("activate_order_points", {}, run)
 
     def order(self, order_id: str, merchant_id: str = "") -> Order:
         return self._read(lambda: orders.get_order(self.state, order_id, merchant_id))

@@ -68,6 +68,8 @@ def upsert(
     if member_id is not None and (not isinstance(member_id, str) or not member_id.strip()):
         raise invalid("member id must be a non-empty string", field="member_id")
     member = state.members.get(member_id) if member_id else None
+    if member is not None and member.erased:
+        raise EngineError("member_conflict", f"member {member_id!r} was erased; the id is retired")
     for kind, value in identifiers.items():
         owner = state.index.get((kind, _norm(kind, value)))
         if owner is not None and (member is None or owner != member.member_id):
@@ -113,6 +115,23 @@ def upsert(
 def set_active(state: State, member_id: str, active: bool) -> Member:
     member = state.member(member_id)
     member.active = active
+    member.version += 1
+    return member
+
+
+def erase(state: State, member_id: str) -> Member:
+    """Right to be forgotten: personal data and identifiers go, the member is deactivated.
+
+    The append-only ledger keeps the member id (so audits still add up) and the id is
+    retired: it can never be enrolled again.
+    """
+    member = state.member(member_id)
+    for kind, value in member.identifiers.items():
+        state.index.pop((kind, _norm(kind, value)), None)
+    member.identifiers.clear()
+    member.first_name = member.last_name = None
+    member.attributes.clear()
+    member.active, member.erased = False, True
     member.version += 1
     return member
 

@@ -25,6 +25,7 @@ class Member:
     spend_net_minor: int = 0
     attributes: dict[str, Any] = field(default_factory=dict)
     version: int = 1
+    erased: bool = False  # personal data wiped on request; the ledger keeps the member id
 
 
 @dataclass
@@ -115,6 +116,21 @@ class Order:
     refund_ids: list[str] = field(default_factory=list)
     state: str = "created"  # created | partially_refunded | refunded
     attributes: dict[str, Any] = field(default_factory=dict)
+    # how refunds move points: "proportional" (earned and redeemed both follow the money
+    # paid) or "cash_first" (refunds cover the money paid first, reversing earned points,
+    # then the points' money value, restoring redeemed points)
+    refund_allocation: str = "proportional"
+    redeemed_value: int = 0  # cash_first: the money the redeemed points paid for
+    refunded_points_value: int = 0  # cash_first: how much of it was refunded
+
+    @property
+    def refundable_total(self) -> int:
+        extra = self.redeemed_value if self.refund_allocation == "cash_first" else 0
+        return self.paid_amount + extra
+
+    @property
+    def refund_left(self) -> int:
+        return self.refundable_total - self.refunded_amount - self.refunded_points_value
 
 
 @dataclass
@@ -132,6 +148,7 @@ class Refund:
     debt_created: int = 0
     points_restored: int = 0
     vouchers_reinstated: list[str] = field(default_factory=list)
+    points_value: int = 0  # cash_first: money refunded against the redeemed points
 
 
 @dataclass

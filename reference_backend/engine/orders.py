@@ -13,6 +13,8 @@ from .errors import EngineError, invalid, require_int
 from .model import Order, OrderLine
 from .state import State, fingerprint
 
+REFUND_ALLOCATIONS = ("proportional", "cash_first")
+
 
 def _int(value: Any, name: str, minimum: int = 0) -> int:
     return require_int(value, name, minimum, f"{name} must be an integer >= {minimum}")
@@ -60,8 +62,15 @@ def record_order(
     return_window_days: int | None = None,
     earn_points: int | None = None,
     attributes: dict | None = None,
+    refund_allocation: str | None = None,
 ) -> tuple[Order, bool]:
-    """Record a completed sale. Returns (order, replayed)."""
+    """Record a completed sale. Returns (order, replayed).
+
+    `refund_allocation` (see ProgramConfig) is fixed on the order when it is recorded, so
+    its refunds follow the rule it was sold under."""
+    refund_allocation = refund_allocation or state.config.refund_allocation or "proportional"
+    if refund_allocation not in REFUND_ALLOCATIONS:
+        raise invalid("refund allocation is proportional or cash_first", field="refund_allocation")
     if not isinstance(order_id, str) or not order_id.strip():
         raise invalid("order id is required", field="order_id")
     total = _int(total_amount, "total_amount")
@@ -133,6 +142,7 @@ def record_order(
         hold_id=hold_id,
         vouchers=codes,
         attributes=dict(attributes or {}),
+        refund_allocation=refund_allocation,
     )
     if hold is not None:
         order.redeemed_slices = holds.capture(state, hold, capture_amount, order_id)
@@ -140,6 +150,8 @@ def record_order(
     elif redeem_points:
         order.redeemed_slices, _ = points.spend(state, member_id, redeem_points, order_id)
         order.points_redeemed = redeem_points
+    if refund_allocation == "cash_first":
+        order.redeemed_value = state.config.value_of_points(order.points_redeemed)
     for voucher in found:
         vouchers.burn(state, voucher, member_id, order_id, reservation_id=held.get(voucher.code))
     earned = state.config.points_for_amount(paid) if earn_points is None else earn_points

@@ -111,6 +111,16 @@ def activate_lot(state: State, lot: Lot) -> None:
     _after_activation(state, lot)
 
 
+def activate_now(state: State, lot: Lot) -> int:
+    """Activate a pending lot ahead of its time (an order confirmed early); returns the
+    points it made available. Its expiry stays as granted, so its spending order holds."""
+    if lot.state != "pending":
+        return 0
+    lot.activates_at = state.now
+    activate_lot(state, lot)
+    return lot.remaining
+
+
 def settle_debt(state: State, member_id: str) -> None:
     """Points that become free while a member owes points repay the debt first."""
     member = state.members[member_id]

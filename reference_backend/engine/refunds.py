@@ -39,17 +39,16 @@ def _parse_lines(order: Order, lines) -> list[list[int]]:
 
 
 def _line_refund_amount(order: Order, lines: list[list[int]]) -> int:
-    """Money for refunded lines, scaled from line prices to what was actually paid."""
+    """Money for refunded lines, scaled from line prices to what the order can refund."""
     lines_total = sum(line.total for line in order.lines)
     value = sum(order.lines[i].unit_price * q for i, q in lines)
     value_after = order.refunded_line_value + value
     if lines_total == 0:
         return 0
     if value_after >= lines_total:  # every line back: settle exactly
-        return order.paid_amount - order.refunded_amount
-    target = order.paid_amount * value_after // lines_total
-    already = order.paid_amount * order.refunded_line_value // lines_total
-    return target - already
+        return order.refund_left
+    base = order.refundable_total
+    return base * value_after // lines_total - base * order.refunded_line_value // lines_total
 
 
 def refund(
@@ -90,15 +89,16 @@ def refund(
                 f"line {index}: {qty} asked, {left} left to refund",
                 line=index,
             )
+    left = order.refund_left
     if parsed:
         money = _line_refund_amount(order, parsed)
     elif amount is not None:
         money = amount
     else:
-        money = order.paid_amount - order.refunded_amount
-    if order.refunded_amount + money > order.paid_amount:
-        left = order.paid_amount - order.refunded_amount
+        money = left
+    if money > left:
         raise EngineError("refund_exceeds_paid", f"only {left} left to refund", remaining=left)
+    cash = min(money, order.paid_amount - order.refunded_amount)  # cash_first: cash, then points
 
     record = Refund(
         refund_id=refund_id,
@@ -106,9 +106,10 @@ def refund(
         merchant_id=merchant_id,
         member_id=order.member_id,
         created_at=state.now,
-        amount=money,
+        amount=cash,
         lines=parsed,
         fingerprint=fp,
+        points_value=money - cash,
     )
     _apply(state, order, record, parsed)
     state.refunds[(merchant_id, refund_id)] = record
@@ -122,10 +123,9 @@ def _apply(state: State, order: Order, record: Refund, lines: list[list[int]]) -
         order.refunded_qty[index] = order.refunded_qty.get(index, 0) + qty
         order.refunded_line_value += order.lines[index].unit_price * qty
     order.refund_ids.append(record.refund_id)
-    full = order.refunded_amount == order.paid_amount
-    # paid_amount > 0 whenever a refund is partial, so the divisions below are safe
-    earned, redeemed = order.points_earned, order.points_redeemed
-    revoke_target = earned if full else earned * order.refunded_amount // order.paid_amount
+    order.refunded_points_value += record.points_value
+    full = order.refund_left == 0
+    revoke_target, restore_target = point_targets(order)
     revoke_now = revoke_target - order.points_revoked - order.points_uncollectable
     if revoke_now:
         gap = points.revoke(state, order.member_id, revoke_now, order.lot_id, record.refund_id)
@@ -141,7 +141,6 @@ def _apply(state: State, order: Order, record: Refund, lines: list[list[int]]) -
         order.points_uncollectable += uncollectable
         member.lifetime_earned -= record.points_revoked
         state.record(order.member_id, "revoke", -record.points_revoked, record.refund_id)
-    restore_target = redeemed if full else redeemed * order.refunded_amount // order.paid_amount
     restore_now = restore_target - order.points_restored
     if restore_now:
         points.restore(state, order.member_id, _unrestored(order), restore_now, record.refund_id)
@@ -156,6 +155,29 @@ def _apply(state: State, order: Order, record: Refund, lines: list[list[int]]) -
                 if vouchers.reinstate(state, code, order.order_id):
                     record.vouchers_reinstated.append(code)
         referrals.clawback(state, order)
+
+
+def point_targets(order: Order) -> tuple[int, int]:
+    """(earned points revoked, redeemed points restored) that the refunds so far call for.
+
+    Cumulative and floored, so a sequence of partial refunds ends exactly where one full
+    refund would. Earned points follow the cash refunded; redeemed points follow the cash
+    (proportional) or the points' money value refunded (cash_first).
+    """
+    if not order.refund_ids:
+        return 0, 0
+    earned, redeemed, paid = order.points_earned, order.points_redeemed, order.paid_amount
+    if order.refund_left == 0:
+        return earned, redeemed
+    cash = order.refunded_amount
+    # a partial refund leaves cash to refund, except under cash_first, so paid > 0 here
+    revoke = earned if cash == paid else earned * cash // paid
+    if order.refund_allocation != "cash_first":
+        return revoke, redeemed * cash // paid
+    value, done = order.redeemed_value, order.refunded_points_value
+    if done == value:  # points worth under one minor unit come back with the full refund
+        return revoke, 0
+    return revoke, redeemed * done // value
 
 
 def _unrestored(order: Order):

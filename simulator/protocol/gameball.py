@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -48,6 +48,13 @@ ERRORS = {
     9006: "hold_not_found",
     9008: "insufficient_points",
 }
+# Coupon.type (validate) and the customer-coupon type -> the neutral discount kind
+COUPON_KINDS = {
+    "fixed": "fixed",
+    "Fixed Rate Discount": "fixed",
+    "percentage": "percent",
+    "Percentage": "percent",
+}
 # Gameball documents no coupon error codes: a refused coupon is read from the message
 VOUCHER_HINTS = (
     ("expired", "voucher_expired"),
@@ -84,6 +91,15 @@ def _now(at: datetime | None = None) -> str:
 
 
 @dataclass(frozen=True)
+class _ReadOrder:
+    """Follow-up of a sale answered 9004: Gameball rejects a re-sent orderId, so the till
+    reads what the first attempt recorded (a retry after a lost answer) or learns the id
+    is taken by another sale."""
+
+    sale: ops.SubmitSale
+
+
+@dataclass(frozen=True)
 class _Identified:
     """Follow-up of Enroll: read back the profile to learn the referral code."""
 
@@ -95,12 +111,6 @@ class GameballCodec:
     dialect = "gameball"
     sale_route = r"/orders$"  # where a sale is submitted (fault rules target it)
     not_applicable = {
-        # Gameball has coupon endpoints (customers/{id}/coupons, coupons/validate, lock, burn);
-        # this codec, like posim's dialect, uses coupons only inside an order (couponCodes)
-        "voucher_list": "the Gameball codec sends coupons only inside an order; "
-        "customers/{id}/coupons is not modelled",
-        "voucher_validate": "the Gameball codec sends coupons only inside an order; "
-        "coupons/{code}/validate is not modelled",
         "identify_by_card": "Gameball identifies customers by customerId, mobile or email only",
     }
 
@@ -128,6 +138,8 @@ class GameballCodec:
                 return self._profile(ref)
             case _Identified(member_id=member_id):
                 return self._profile(member_id)
+            case _ReadOrder(sale=sale):
+                return self._req("GET", f"/orders/{_segment(sale.order_id)}/transactions")
             case ops.Enroll():
                 attrs = {
                     "firstName": op.first_name,
@@ -157,10 +169,8 @@ class GameballCodec:
                 return self._req("DELETE", f"/transactions/hold/{_segment(reservation.reference)}")
             case ops.SubmitSale():
                 return self._req("POST", "/orders", self._order(op))
-            case ops.EarnPoints():  # a sale of `points` whole currency units
-                amount = op.points * 10**self.minor_units
-                sale = ops.SubmitSale(op.member_id, op.order_id, (), amount, amount)
-                return self._req("POST", "/orders", self._order(sale))
+            case ops.EarnPoints():
+                return self._req("POST", "/orders", self._order(self._earn_sale(op)))
             case ops.RefundSale():
                 body = {
                     "customerId": op.member_id,
@@ -178,11 +188,22 @@ class GameballCodec:
             case ops.TrackEvent():
                 body = {"customerId": op.member_id, "events": {op.name: op.payload}}
                 return self._req("POST", "/events", body)
-            case ops.ListVouchers():
-                raise LoyaltyError("not_supported", self.not_applicable["voucher_list"])
+            case ops.ListVouchers(member_id=member_id):
+                return self._req("GET", f"/customers/{_segment(member_id)}/coupons")
+            case ops.UseVoucher(burn=False):
+                path = f"/coupons/{_segment(op.code)}/validate"
+                return self._req("POST", path, {"customerId": op.member_id})
             case ops.UseVoucher():
-                raise LoyaltyError("not_supported", self.not_applicable["voucher_validate"])
+                body = {"customerId": op.member_id, "coupons": [op.code]}
+                if op.order_id:
+                    body |= {"transactionId": op.order_id, "transactionTime": _now()}
+                return self._req("POST", "/coupons/burn", body)
         raise LoyaltyError("not_supported", f"gameball cannot express {type(op).__name__}")
+
+    def _earn_sale(self, op: ops.EarnPoints) -> ops.SubmitSale:
+        """EarnPoints is a sale of `points` whole currency units."""
+        amount = op.points * 10**self.minor_units
+        return ops.SubmitSale(op.member_id, op.order_id, (), amount, amount)
 
     def _profile(self, ref: str) -> Request:
         """The details view (with mobile and email) needs the SecretKey; else the public one."""
@@ -229,9 +250,15 @@ class GameballCodec:
     def decode(self, op: Any, response: Response) -> Any:
         body = response.json()
         if response.status >= 400:
-            raise self._error(response, body)
+            error = self._error(response, body)
+            if error.vendor_code == 9004 and isinstance(op, ops.SubmitSale | ops.EarnPoints):
+                sale = op if isinstance(op, ops.SubmitSale) else self._earn_sale(op)
+                return Next(_ReadOrder(sale))
+            raise error
         body = body or {}
         match op:
+            case _ReadOrder(sale=sale):
+                return self._recovered(sale, body)
             case ops.Identify() | _Identified():
                 created = op.created if isinstance(op, _Identified) else False
                 attrs = body.get("customerAttributes") or {}
@@ -275,7 +302,49 @@ class GameballCodec:
                 )
             case ops.TrackEvent():
                 return None
+            case ops.ListVouchers():
+                return [self._coupon(c) for c in body.get("coupons") or () if isinstance(c, dict)]
+            case ops.UseVoucher(burn=False):
+                coupon = body.get("coupon") if isinstance(body.get("coupon"), dict) else {}
+                info = self._coupon({"code": op.code, **coupon})
+                return replace(info, valid=body.get("valid") is True)
+            case ops.UseVoucher():
+                return ops.VoucherInfo(code=op.code, valid=True, used=True)
         raise LoyaltyError("not_supported", f"gameball cannot decode {type(op).__name__}")
+
+    def _coupon(self, coupon: dict[str, Any]) -> ops.VoucherInfo:
+        """Gameball's Coupon (validate) or customer-coupon row -> the neutral voucher."""
+        kind = COUPON_KINDS.get(str(coupon.get("type")), "")
+        value = coupon.get("value") or 0
+        amount = to_minor(value, self.minor_units) if kind == "fixed" else int(value)
+        return ops.VoucherInfo(
+            code=str(coupon.get("code")),
+            valid=coupon.get("isAvailableToUse", True) is True,
+            discount_kind=kind,
+            discount_value=amount,
+            used=bool(coupon.get("usedCount")),
+        )
+
+    def _recovered(self, sale: ops.SubmitSale, body: Any) -> ops.SaleResult:
+        """The first attempt's result, if the stored order is this sale; else a clash."""
+        rows = body.get("transactions") if isinstance(body, dict) else None
+        rows = [r for r in rows or () if isinstance(r, dict)]
+        reward = next((r for r in rows if r.get("transactionType") == "PaymentReward"), None)
+        redeemed = sum(
+            int(r.get("equivalentPoints") or 0)
+            for r in rows
+            if r.get("transactionType") == "Redemption"
+        )
+        held = sale.reservation.points if sale.reservation is not None else 0
+        if (
+            reward is None
+            or to_minor(reward.get("amount"), self.minor_units) != sale.paid
+            or redeemed != held
+        ):
+            message = f"order {sale.order_id} exists with other content"
+            raise LoyaltyError("duplicate_order", message, vendor_code=9004)
+        earned = int(reward.get("equivalentPoints") or 0)
+        return ops.SaleResult(sale.order_id, earned, redeemed, replayed=True)
 
     def _error(self, response: Response, body: Any) -> LoyaltyError:
         body = body if isinstance(body, dict) else {}

@@ -14,6 +14,11 @@ def return_window(world: World, days: int):
     world.config["return_window_days"] = days
 
 
+@given("refunds restore redeemed points in proportion to the money refunded")
+def proportional_refunds(world: World):
+    world.config["refund_allocation"] = "proportional"  # not the vendor's own rule
+
+
 @given(parsers.parse("points expire {days:d} days after they become available"))
 def lot_expiry(world: World, days: int):
     world.config["lot_expiry_days"] = days

@@ -26,6 +26,7 @@ def _voucher(pos, code: str):
 
 
 def test_a_coupon_is_burned_once_and_a_retry_replays(pos):
+    pos.configure(order_replay=True)
     pos.customer("c1")
     _seed(pos, "SAVE5")
     first = pos.ok("POST", "/orders", _order("o1", 15, "SAVE5", totalPrice=20))

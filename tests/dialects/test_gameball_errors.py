@@ -74,6 +74,14 @@ def test_unknown_routes_and_methods_under_the_prefix(pos):
     pos.fail("PATCH", "/customers", {"customerId": "c1"}, 4004, 405)
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/v5.0/integrations/customers", "/api/v3/player", "/api/v4.0/other", "/api"]
+)
+def test_unknown_paths_and_versions_under_api_get_gameball_s_envelope(pos, path):
+    error = pos.fail("GET", path, None, 4004, 404, prefix="")
+    assert error["message"] == f"No route matches GET {path}" and error["error"] == 4004
+
+
 def test_wrong_types_never_crash(pos):
     pos.order("c1", "o1", 10)
     bodies = [
@@ -90,6 +98,30 @@ def test_wrong_types_never_crash(pos):
         response = pos.call("POST", path, body)
         assert 400 <= response.status_code < 500, (path, response.text)
         assert response.json()["code"] in (3000, 3001, 3003), (path, response.text)
+
+
+ODD = [None, 5, -1, 1.5, True, "", [], [1], {}, {"a": 1}, 10**30, 1e308]
+NEW_CALLS = [
+    ("POST", "/coupons/validate", ("customerId", "coupons", "lock", "lockDuration")),
+    ("POST", "/coupons/X/validate", ("customerId", "lock", "lockReference")),
+    ("POST", "/coupons/burn", ("customerId", "coupons", "lockReference", "transactionId")),
+    ("POST", "/transactions/manual", ("transactionId", "username", "points", "amount")),
+    ("POST", "/customers/c1/tags", ("tags",)),
+    ("DELETE", "/customers/c1/tags", ("tags",)),
+    ("POST", "/events/reward-preview", ("customerId", "events")),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "fields"), NEW_CALLS, ids=lambda x: str(x)[:30])
+def test_odd_values_on_the_newer_calls_are_4xx(pos, method, path, fields):
+    pos.customer("c1")
+    base = {"customerId": "c1", "coupons": ["X"], "transactionId": "t1", "username": "u"}
+    base |= {"reason": "r", "points": 1, "tags": "a", "events": {"e": {}}}
+    for field in fields:
+        for value in ODD:
+            response = pos.call(method, path, {**base, field: value})
+            assert response.status_code < 500, (field, value, response.text)
+    assert pos.audit() == []
 
 
 def test_null_on_an_optional_field_means_not_sent(pos):

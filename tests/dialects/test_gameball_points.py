@@ -163,13 +163,35 @@ def test_another_customers_hold_is_9006(pos):
     pos.fail("POST", "/orders", body, 9006, 404)
 
 
-def test_duplicate_order_id_replays_or_is_9004(pos):
+def test_a_re_sent_order_id_is_9004_and_the_get_tells_what_the_first_did(pos):
+    first = pos.order("c1", "o1", 80)
+    pos.fail("POST", "/orders", _order_body("o1", 80), 9004, 422)
+    assert pos.available("c1") == 80  # awarded once
+    rows = pos.ok("GET", "/orders/o1/transactions")["transactions"]
+    reward = next(r for r in rows if r["transactionType"] == "PaymentReward")
+    assert (reward["amount"], reward["equivalentPoints"]) == (80, first["rewardedPoints"])
+    assert pos.order("c1", "O1", 5)["rewardedPoints"] == 5  # ids are case-sensitive
+
+
+def test_order_replay_is_a_tenant_setting(pos):
+    pos.configure(order_replay=True)
     first = pos.order("c1", "o1", 80)
     assert pos.order("c1", "o1", 80) == first
     assert pos.available("c1") == 80
-    changed = {"customerId": "c1", "orderId": "o1", "orderDate": NOW, "totalPaid": 81}
-    pos.fail("POST", "/orders", changed, 9004, 422)
-    assert pos.order("c1", "O1", 5)["rewardedPoints"] == 5  # ids are case-sensitive
+    pos.fail("POST", "/orders", _order_body("o1", 81), 9004, 422)  # other content
+    pos.configure(order_replay=False)
+    pos.fail("POST", "/orders", _order_body("o1", 80), 9004, 422)
+
+
+def test_gameball_settings_are_checked(pos):
+    path = f"/_posim/tenants/{pos.tenant_id}/dialects/gameball"
+    response = pos.client.put(path, json={"order_replay": "sometimes", "bogus": 1})
+    assert response.status_code == 400
+    assert "order_replay" in response.text and "bogus" in response.text
+
+
+def _order_body(order_id: str, paid: float) -> dict:
+    return {"customerId": "c1", "orderId": order_id, "orderDate": NOW, "totalPaid": paid}
 
 
 def test_order_validation_errors(pos):
@@ -206,7 +228,8 @@ def test_repeated_partial_refunds_are_capped_at_what_is_left(pos):
     assert pos.available("c1") == 0
 
 
-def test_refund_of_a_redeemed_order_restores_points_proportionally(pos):
+def test_refund_of_a_redeemed_order_restores_points_proportionally_if_set(pos_with):
+    pos = pos_with(refund_allocation="proportional")
     pos.order("c1", "o1", 200)
     ref = pos.hold("c1", 100)["holdReference"]
     pos.order("c1", "o2", 90, redemption={"pointsHoldReference": ref})
@@ -267,13 +290,13 @@ def test_order_transactions_list_every_movement(pos):
     listed = pos.ok("GET", "/orders/o2/transactions")
     assert str(listed["transactions"][2]["gameballTransactionId"]) == first["gameballTransactionId"]
     kinds = [(t["transactionType"], t["equivalentPoints"]) for t in listed["transactions"]]
+    # the money paid comes back first (earned points), then the points' value (redeemed)
     assert kinds == [
         ("Redemption", 100),
         ("PaymentReward", 90),
         ("PartialRefund", 45),
-        ("PartialRefund", 50),
         ("Cancel", 45),
-        ("Refund", 50),
+        ("Refund", 100),
     ]
-    assert listed["count"] == 6
+    assert listed["count"] == 5
     pos.fail("GET", "/orders/ghost/transactions", None, 9002, 404)

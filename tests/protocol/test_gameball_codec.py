@@ -227,14 +227,39 @@ def test_events_use_the_events_map(codec):
     assert codec.decode(op, reply({"success": True})) is None
 
 
-@pytest.mark.parametrize(
-    "op",
-    [ops.ListVouchers("c1"), ops.UseVoucher("c1", "X"), ops.UseVoucher("c1", "X", burn=False)],
-)
-def test_voucher_calls_outside_an_order_are_not_supported(codec, op):
-    with pytest.raises(LoyaltyError) as caught:
-        codec.encode(op)
-    assert caught.value.code == "not_supported"
+def test_voucher_validation_uses_the_coupon_api(codec):
+    op = ops.UseVoucher("c1", "SAVE 5", burn=False)
+    request = codec.encode(op)
+    assert (request.method, request.path) == ("POST", f"{BASE}/coupons/SAVE%205/validate")
+    assert request.json == {"customerId": "c1"}
+    coupon = {"code": "SAVE 5", "type": "fixed", "value": 5.5}
+    info = codec.decode(op, reply({"valid": True, "coupon": coupon}))
+    assert info == ops.VoucherInfo("SAVE 5", True, "fixed", 550)
+    assert codec.decode(op, reply({"valid": False})).valid is False
+
+
+def test_voucher_burn_and_list_use_the_coupon_api(codec):
+    burn = ops.UseVoucher("c1", "X", order_id="o1")
+    request = codec.encode(burn)
+    assert (request.method, request.path) == ("POST", f"{BASE}/coupons/burn")
+    assert request.json["coupons"] == ["X"] and request.json["transactionId"] == "o1"
+    assert codec.decode(burn, reply({"success": True})).used is True
+    listing = ops.ListVouchers("c1")
+    assert codec.encode(listing).path == f"{BASE}/customers/c1/coupons"
+    rows = [
+        {"code": "A", "type": "Percentage", "value": 10, "isAvailableToUse": True},
+        {
+            "code": "B",
+            "type": "Fixed Rate Discount",
+            "value": 2,
+            "usedCount": 1,
+            "isAvailableToUse": False,
+        },
+    ]
+    assert codec.decode(listing, reply({"coupons": rows})) == [
+        ops.VoucherInfo("A", True, "percent", 10),
+        ops.VoucherInfo("B", False, "fixed", 200, used=True),
+    ]
 
 
 def test_unknown_operations_are_not_supported(codec):

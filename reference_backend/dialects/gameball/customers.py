@@ -35,7 +35,8 @@ def find_customer(engine: Engine, ref: str) -> Member | None:
     """The customer a `customerId` value names: the customerId itself, else the customer
     whose mobile or email it is (Gameball merges channels on those), else None."""
     try:
-        return engine.member(ref)
+        member = engine.member(ref)
+        return None if member.erased else member
     except EngineError:
         pass
     for kind in MERGE_KEYS:
@@ -77,6 +78,7 @@ def ensure_customer(
     known = find_customer(engine, customer_id)
     if known is not None:
         return known
+    refuse_retired(engine, customer_id)
     try:
         ids = _identifiers(email, mobile)
         return engine.upsert_member(member_id=customer_id, identifiers=ids).value
@@ -106,7 +108,46 @@ def usable_referrer(engine: Engine, customer_id: str, code: str | None) -> str |
     return code if engine.now() - member.created_at <= REFERRAL_WINDOW else None
 
 
+def refuse_retired(engine: Engine, customer_id: str) -> None:
+    """A deleted customer's id stays in posim's append-only ledger and is never reused."""
+    try:
+        erased = engine.member(customer_id).erased
+    except EngineError:
+        return
+    if erased:
+        message = f"Customer {customer_id!r} was deleted; its customerId cannot be used again"
+        raise GameballError(3003, message)
+
+
+def delete(engine: Engine, customer_id: str) -> dict[str, Any]:
+    """DELETE customers/{id} (GDPR): personal data goes, the customer is gone for good."""
+    member = get_member(engine, customer_id)
+    engine.erase_member(member.member_id)
+    return {"customerId": member.member_id, "deleted": True}
+
+
+def tag_list(value: Any) -> list[str]:
+    """Tags as a list: Gameball's tag calls send "gamer, highSpender"; profiles list them."""
+    items = value.split(",") if isinstance(value, str) else value or []
+    return [str(t).strip() for t in items if str(t).strip()]
+
+
+def retag(engine: Engine, customer_id: str, tags: Any, attach: bool) -> dict[str, Any]:
+    """Attach or remove customer tags (kept with the other profile attributes)."""
+    member = get_member(engine, customer_id)
+    profile = dict(member.attributes.get("gameball", {}))
+    current, given = tag_list(profile.get("tags")), tag_list(tags)
+    if not given:
+        raise GameballError(3000, "tags is required")
+    kept = current + [t for t in given if t not in current] if attach else current
+    profile["tags"] = kept if attach else [t for t in kept if t not in given]
+    engine.upsert_member(member_id=member.member_id, attributes={"gameball": profile})
+    message = "Tags attached" if attach else "Tags removed"
+    return {"success": True, "message": message}
+
+
 def upsert(engine: Engine, req: UpsertCustomer) -> dict[str, Any]:
+    refuse_retired(engine, req.customerId)
     attrs = req.customerAttributes.model_dump(exclude_none=True) if req.customerAttributes else {}
     email = req.email or attrs.get("email")
     mobile = req.mobile or attrs.get("mobile")
@@ -177,6 +218,8 @@ def profile(engine: Engine, member: Member, with_pii: bool) -> dict[str, Any]:
     stored = member.attributes.get("gameball", {})
     keys = _PUBLIC + (_PRIVATE if with_pii else ())
     attrs = {k: stored[k] for k in keys if stored.get(k) is not None}
+    if "tags" in attrs:
+        attrs["tags"] = tag_list(attrs["tags"])
     attrs["paymentMethods"] = [str(x) for x in stored.get("paymentMethods", ())]
     attrs.update(_order_stats(engine, member))
     if with_pii:

@@ -97,6 +97,7 @@ ENGINE_CODES: dict[str, int] = {
     "voucher_not_active": 3003,
     "voucher_voided": 3003,
     "voucher_owner_mismatch": 3003,
+    "voucher_not_reserved": 9006,  # a coupon lock that is gone (Gameball's reference code)
     "invariant_violation": 5000,
 }
 

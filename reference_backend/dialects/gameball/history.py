@@ -69,9 +69,9 @@ def _order_rows(tenant: Tenant, order: Order) -> list[dict]:
     rows.append(_row("PaymentReward", oid, at, paid, order.points_earned, "order"))
     refunded = 0
     for record in tenant.engine.order_refunds(oid):
-        refunded += record.amount
-        full = refunded >= order.paid_amount
-        money = to_major(cfg, record.amount)
+        refunded += record.amount + record.points_value
+        full = refunded >= order.refundable_total
+        money = to_major(cfg, record.amount + record.points_value)
         rid, when = record.refund_id, record.created_at
         revoked = record.points_revoked + record.points_uncollectable
         # taking earned points back is a Cancel; giving redeemed points back is a Refund
@@ -99,7 +99,7 @@ def _redeem_rows(tenant: Tenant, transaction_id: str) -> list[dict]:
     return rows
 
 
-def _page_args(query: dict[str, str]) -> tuple[int, int]:
+def page_args(query: dict[str, str]) -> tuple[int, int]:
     try:
         start = int(query.get("startAfter") or 0)
         limit = int(query.get("limit") or 50)
@@ -110,7 +110,7 @@ def _page_args(query: dict[str, str]) -> tuple[int, int]:
     return start, min(limit, MAX_PAGE)
 
 
-def _activity_type(line: Activity) -> str | None:
+def activity_type(line: Activity) -> str | None:
     kind = line.kind
     if kind == "earn":
         if "event" in line.detail:
@@ -133,7 +133,7 @@ _KINDS = {
 }
 
 
-def _transaction_id(tenant: Tenant, line: Activity) -> str | None:
+def transaction_id_of(tenant: Tenant, line: Activity) -> str | None:
     if line.kind == "capture" and line.ref:
         return tenant.engine.hold(line.ref).order_id or line.ref
     return line.ref
@@ -143,11 +143,11 @@ def activities(tenant: Tenant, customer_id: str, query: dict[str, str]) -> dict[
     engine = tenant.engine
     member = get_member(engine, customer_id)
     customer_id = member.member_id
-    start, limit = _page_args(query)
+    start, limit = page_args(query)
     wanted = query.get("activityType")
     if wanted and wanted not in ACTIVITY_TYPES:
         raise GameballError(3003, f"activityType must be one of {', '.join(ACTIVITY_TYPES)}")
-    typed = [(line, _activity_type(line)) for line in engine.activities(customer_id)]
+    typed = [(line, activity_type(line)) for line in engine.activities(customer_id)]
     matching = [(a, t) for a, t in typed if t and (not wanted or t == wanted)]
     after = [(a, t) for a, t in matching if a.seq > start]
     page = after[:limit]
@@ -167,7 +167,7 @@ def activities(tenant: Tenant, customer_id: str, query: dict[str, str]) -> dict[
                 "email": member.identifiers.get("email"),
                 "phoneNumber": member.identifiers.get("mobile"),
                 "displayName": stored.get("displayName"),
-                "transactionId": _transaction_id(tenant, line),
+                "transactionId": transaction_id_of(tenant, line),
                 "isManualActivity": line.kind == "adjust",
                 "points": line.points,
                 "score": max(line.points, 0) if type_ == "PaymentReward" else 0,
@@ -185,7 +185,7 @@ def activities(tenant: Tenant, customer_id: str, query: dict[str, str]) -> dict[
 def referrals(tenant: Tenant, customer_id: str, query: dict[str, str]) -> dict[str, Any]:
     engine = tenant.engine
     customer_id = get_member(engine, customer_id).member_id
-    start, limit = _page_args(query)
+    start, limit = page_args(query)
     found = [r for r in engine.referrals_of(customer_id) if r.state != "rejected"]
     page = found[start : start + limit]
     friends = []
@@ -202,3 +202,11 @@ def referrals(tenant: Tenant, customer_id: str, query: dict[str, str]) -> dict[s
         }
         friends.append({k: v for k, v in row.items() if v is not None})
     return {"referredFriends": friends, "count": len(found), "hasMore": start + limit < len(found)}
+
+
+def referral_counts(tenant: Tenant, customer_id: str) -> dict[str, Any]:
+    engine = tenant.engine
+    customer_id = get_member(engine, customer_id).member_id
+    found = [r for r in engine.referrals_of(customer_id) if r.state != "rejected"]
+    active = sum(1 for r in found if r.state == "rewarded")
+    return {"count": len(found), "totalActive": active, "totalPending": len(found) - active}

@@ -6,7 +6,9 @@ from typing import Any
 
 from ...engine import EngineError, Order
 from ...tenants import Tenant
+from . import coupons as coupon_api
 from . import store
+from .config import get_config, refund_allocation
 from .convert import stamp, to_minor
 from .customers import ensure_customer, usable_referrer
 from .errors import GameballError
@@ -20,25 +22,6 @@ _HOLD_ERRORS = {
     "hold_already_released": "already released or used",
     "hold_member_mismatch": "for another customer",
 }
-
-
-# engine voucher refusal -> how the coupon is described. Gameball documents no coupon codes
-# for orders: every refusal is 3003 Invalid Value (HTTP 422), and the message says why.
-COUPON_ERRORS = {
-    "voucher_not_found": "not found",
-    "voucher_already_burned": "already used",
-    "voucher_quantity_exceeded": "already used up",
-    "voucher_reserved": "locked by another transaction and cannot be used now",
-    "voucher_expired": "expired",
-    "voucher_not_active": "not active yet",
-    "voucher_voided": "no longer valid",
-    "voucher_owner_mismatch": "for another customer",
-}
-
-
-def coupon_error(exc: EngineError, code: str | None = None) -> GameballError:
-    where = f"Coupon {code!r}" if code else "A coupon"
-    return GameballError(3003, f"{where} is {COUPON_ERRORS[exc.code]}")
 
 
 def _failing_coupon(tenant: Tenant, codes: list[str], member_id: str) -> str | None:
@@ -94,13 +77,16 @@ def find_order(tenant: Tenant, order_id: str) -> Order | None:
 
 
 def record(tenant: Tenant, req: OrderRequest) -> dict[str, Any]:
-    """A retry with the same body replays the first result; other content is 9004."""
+    """A re-sent orderId is 9004, as Gameball's POS guide says (GET orders/{id}/transactions
+    tells a till what the first attempt did). With `order_replay` set, an identical retry
+    replays the first result instead; other content is still 9004."""
     engine = tenant.engine
     cfg = engine.config
     request_digest = store.digest(req.model_dump(exclude={"orderDate"}))
     existing = find_order(tenant, req.orderId)
     if existing is not None:
-        if existing.attributes.get("gameball", {}).get("digest") != request_digest:
+        same = existing.attributes.get("gameball", {}).get("digest") == request_digest
+        if not (same and get_config(tenant).order_replay):
             raise GameballError(9004, f"Order id {req.orderId!r} already exists")
         return present(tenant, existing)
     paid = to_minor(cfg, req.totalPaid, "totalPaid")
@@ -111,14 +97,19 @@ def record(tenant: Tenant, req: OrderRequest) -> dict[str, Any]:
     window = req.cashbackConfigurations.returnWindow if req.cashbackConfigurations else None
     hold_id = req.redemption.pointsHoldReference if req.redemption else None
     coupons = list(req.redemption.couponCodes or ()) if req.redemption else []
+    lock_id = req.redemption.couponsLockReference if req.redemption else None
+    locked = coupon_api.locked_coupons(tenant, lock_id, member.member_id) if lock_id else {}
+    coupons += [code for code in locked if code not in coupons]
     fields: dict[str, Any] = dict(
         paid_amount=paid,
         lines=engine_lines(tenant, req.lineItems or []),
         hold_id=hold_id,
         voucher_codes=coupons,
+        voucher_reservations=locked,
         referral_code=usable_referrer(engine, member.member_id, req.referrerCode),
         return_window_days=window,
         attributes=_attributes(req, request_digest),
+        refund_allocation=refund_allocation(tenant),
     )
     try:
         try:
@@ -129,10 +120,14 @@ def record(tenant: Tenant, req: OrderRequest) -> dict[str, Any]:
             fields["referral_code"] = None  # a referral never blocks a sale
             outcome = engine.record_order(req.orderId, member.member_id, total, **fields)
     except EngineError as exc:
-        if exc.code in COUPON_ERRORS:
-            code = _failing_coupon(tenant, coupons, member.member_id)
-            raise coupon_error(exc, code) from exc
+        if exc.code in coupon_api.COUPON_ERRORS:
+            code = _failing_coupon(
+                tenant, [c for c in coupons if c not in locked], member.member_id
+            )
+            raise coupon_api.coupon_error(exc, code) from exc
         raise _order_error(exc, hold_id, req.orderId) from exc
+    if lock_id:
+        store.coupon_locks(tenant).pop(lock_id, None)  # its coupons are used
     return present(tenant, outcome.value)
 
 

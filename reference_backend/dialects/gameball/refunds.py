@@ -1,8 +1,11 @@
 """transactions/refund: reverse an order, a direct cashback or a direct redeem.
 
 Money decides: no refundAmount (or null, or at least what is left) refunds the rest; a
-smaller amount is a partial refund, repeatable. Points follow on cumulative floor
-arithmetic, so the last refund settles exactly.
+smaller amount is a partial refund, repeatable. By default (Gameball's refund guide) a
+refund covers the money paid first, reversing earned points, then the money value of the
+redeemed points, giving them back; a program with `refund_allocation: proportional` moves
+both in proportion instead. Points follow on cumulative floor arithmetic, so the last
+refund settles exactly.
 """
 
 from __future__ import annotations
@@ -52,7 +55,8 @@ def _present(refund_id: str, money: float, points: int) -> dict[str, Any]:
 
 def _present_engine(tenant: Tenant, record: Refund) -> dict[str, Any]:
     moved = record.points_revoked + record.points_uncollectable + record.points_restored
-    return _present(record.refund_id, to_major(tenant.engine.config, record.amount), moved)
+    money = record.amount + record.points_value  # cash, then the points' money value
+    return _present(record.refund_id, to_major(tenant.engine.config, money), moved)
 
 
 def _refund_order(tenant: Tenant, req: RefundRequest, order: Order) -> dict[str, Any]:
@@ -70,7 +74,7 @@ def _refund_order(tenant: Tenant, req: RefundRequest, order: Order) -> dict[str,
         amount = to_minor(engine.config, req.refundAmount, "refundAmount")
         if amount == 0:
             raise GameballError(3003, "refundAmount is below the smallest currency unit")
-        if amount >= order.paid_amount - order.refunded_amount:
+        if amount >= order.refund_left:
             amount = None  # Gameball caps a refund at what is left
     try:
         record = engine.refund(

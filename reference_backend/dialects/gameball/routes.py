@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from . import customers, direct, history, holds, orders, program, qr, refunds
+from . import customers, direct, extra_routes, history, holds, orders, program, qr, refunds
 from .auth import Caller, guard
 from .errors import GameballError, GameballRoute
 from .schemas import (
@@ -208,4 +208,5 @@ def build_router() -> APIRouter:
     router = APIRouter(tags=["gameball"])
     for prefix in PREFIXES:
         router.include_router(routes, prefix=prefix)
+        router.include_router(extra_routes.routes, prefix=prefix)
     return router

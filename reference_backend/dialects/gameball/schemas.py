@@ -237,6 +237,17 @@ class ActivateRequest(Lenient):
     isActive: bool
 
 
+class TagsRequest(Lenient):
+    tags: str | list[str]  # the OAS: a comma-separated string; a list is read too
+
+
+class EventPreviewRequest(Lenient):
+    customerId: Id
+    email: str | None = None
+    mobile: OptId = None
+    events: dict[str, dict[str, Any] | None]
+
+
 M = TypeVar("M", bound=BaseModel)
 
 
