@@ -63,7 +63,7 @@ def test_duplicates_conflict_but_placeholder_emails_do_not(wll: Wll):
 
 def test_bad_registration_bodies_are_400_with_field_errors(wll: Wll):
     body = wll.failed(wll.post("/users", {"givenName": "No email"}), 400)
-    assert "email" in body["data"]
+    assert "emailAddress" in body["data"]  # the spec's name for it
     body = wll.failed(wll.post("/users", {"email": "a@b.c", "birthdate": "1 April"}), 400)
     assert "birthdate" in body["data"]
     wll.failed(wll.post("/users", {"email": "a@b.c", "country": "GBR"}), 400)

@@ -17,7 +17,7 @@ from . import payload_schema, users
 from .auth import NAME, Caller
 from .errors import WllFail
 from .event_types import INTRINSIC, EventType, all_event_types, has_reactor, schema_for_rule
-from .schemas import EventIn
+from .schemas import AdjustPointsIn, EventIn
 from .timefmt import iso
 
 
@@ -27,6 +27,8 @@ def event_type_for(tenant: Tenant, name: str) -> EventType:
     found = all_event_types(tenant).get(name)
     if found is None:
         raise WllFail(400, f"Unknown event type {name}")
+    if not found.active:
+        raise WllFail(400, f"Event type {name} is not active")
     return found
 
 
@@ -68,6 +70,10 @@ def _new_event_id(tenant: Tenant) -> str:
         n += 1
 
 
+def _occurred(tenant: Tenant) -> dict[str, str]:
+    return tenant.dialect_data(NAME).setdefault("occurred_at", {})
+
+
 def report(tenant: Tenant, member: Member, body: EventIn) -> dict[str, Any]:
     engine = tenant.engine
     with engine.lock:  # id allocation and the write are one step
@@ -75,9 +81,57 @@ def report(tenant: Tenant, member: Member, body: EventIn) -> dict[str, Any]:
         if has_reactor(tenant, body.type):
             if event_id in _custom_events(tenant):
                 raise WllFail(409, "An event with this id exists with different content")
-            record = engine.apply_event(member.member_id, body.type, body.payload, event_id).value
-            return render(member, event_id, record.name, record.payload, record.at)
-        return _record_custom(tenant, member, body, event_id)
+            done = engine.apply_event(member.member_id, body.type, body.payload, event_id).value
+            out = render(member, event_id, done.name, done.payload, done.at)
+        else:
+            out = _record_custom(tenant, member, body, event_id)
+        if body.occurred_at:  # when it happened at the till; the first report's value stays
+            _occurred(tenant).setdefault(event_id, body.occurred_at)
+        out["occurredAt"] = _occurred(tenant).get(event_id, out["createdAt"])
+        return out
+
+
+def listed(tenant: Tenant, member: Member | None) -> list[dict[str, Any]]:
+    """Every event (or a member's), engine-reacted and dialect-kept, oldest first."""
+    engine = tenant.engine
+    with engine.lock:
+        rows = [
+            (r.event_id, r.member_id, r.name, r.payload, r.at) for r in engine.state.events.values()
+        ]
+        rows += [
+            (eid, e["member_id"], e["type"], e["payload"], e["at"])
+            for eid, e in _custom_events(tenant).items()
+        ]
+        if member is not None:
+            rows = [row for row in rows if row[1] == member.member_id]
+        rows.sort(key=lambda row: row[4])
+        occurred = _occurred(tenant)
+        out = []
+        for eid, member_id, name, payload, at in rows:
+            event = render(engine.state.members[member_id], eid, name, payload, at)
+            event["occurredAt"] = occurred.get(eid, event["createdAt"])
+            out.append(event)
+        return out
+
+
+def find(tenant: Tenant, event_id: str, member: Member | None) -> dict[str, Any]:
+    for event in listed(tenant, member):
+        if event["id"] == event_id:
+            return event
+    raise WllFail(404, "Event not found")
+
+
+def reactions(tenant: Tenant, name: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the type's reactor does with this payload (the points it moves), nothing applied."""
+    rule = tenant.engine.config.event_rules.get(name)
+    if rule is None:
+        return []
+    if rule.action == "earn":
+        points = int(float(payload.get(rule.amount_field) or 0) * rule.points_per_unit)
+    else:
+        points = int(payload.get(rule.points_field) or 0)
+    signed = -points if rule.action == "deduct" else points
+    return [{"eventType": name, "action": rule.action, "points": signed}]
 
 
 def _record_custom(tenant: Tenant, member: Member, body: EventIn, event_id: str):
@@ -88,15 +142,34 @@ def _record_custom(tenant: Tenant, member: Member, body: EventIn, event_id: str)
         if stored is None or stored["fingerprint"] != fp:
             raise WllFail(409, "An event with this id exists with different content")
         return render(member, event_id, stored["type"], stored["payload"], stored["at"])
-    at = tenant.engine.now()
+    record(tenant, member, event_id, body.type, body.payload, fp)
+    return render(member, event_id, body.type, body.payload, tenant.engine.now())
+
+
+def record(tenant, member: Member, event_id: str, name: str, payload: dict, fp: str = "") -> None:
+    """Keep an event the engine has no record of (no reactor, or intrinsic)."""
     _custom_events(tenant)[event_id] = {
-        "type": body.type,
+        "type": name,
         "member_id": member.member_id,
-        "payload": dict(body.payload),
-        "at": at,
+        "payload": dict(payload),
+        "at": tenant.engine.now(),
         "fingerprint": fp,
     }
-    return render(member, event_id, body.type, body.payload, at)
+
+
+def exists(tenant: Tenant, event_id: str) -> bool:
+    return event_id in _custom_events(tenant) or event_id in tenant.engine.state.events
+
+
+def adjust_points(tenant: Tenant, member: Member, body: AdjustPointsIn) -> dict[str, Any]:
+    """An admin adjustment: engine postings, then the intrinsic POINTS_ADJUSTED event."""
+    payload = {"points": body.points, "comment": body.comment, "impactType": body.impact_type}
+    with tenant.engine.lock:  # the id, the postings and the event record are one step
+        event_id = _new_event_id(tenant)
+        # REJECT_EVENT refuses a deduction the balance cannot cover; BYPASS lets it go negative
+        tenant.engine.adjust(member.member_id, body.points, event_id, body.policy == "BYPASS")
+        record(tenant, member, event_id, "POINTS_ADJUSTED", payload)
+    return render(member, event_id, "POINTS_ADJUSTED", payload, tenant.engine.now())
 
 
 def check_payload(tenant: Tenant, etype: EventType, payload: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ from ...engine import EngineError, VoucherSeries
 from ...tenants import Tenant
 from .auth import NAME
 from .errors import WllFail
-from .schemas import RewardIn
+from .schemas import RewardIn, RewardPatchIn
 from .timefmt import iso
 from .users import NAMESPACE
 
@@ -88,6 +88,43 @@ def create(tenant: Tenant, body: RewardIn) -> VoucherSeries:
         )
 
 
+_PATCHABLE = (
+    ("name", "name"),
+    ("summary", "summary"),
+    ("description", "description"),
+    ("picture_url", "pictureUrl"),
+    ("priority", "priority"),
+    ("value", "value"),
+    ("purchasable", "purchasable"),
+    ("purchase_expiration", "purchaseExpiration"),
+    ("redemption_message", "redemptionMessage"),
+)
+
+
+def update(tenant: Tenant, reward_id: str, body: RewardPatchIn) -> VoucherSeries:
+    """Catalogue fields only: vouchers already bought keep what they were bought with."""
+    engine = tenant.engine
+    with engine.lock:
+        series = get(tenant, reward_id)
+        if NAME not in series.attributes:  # its codes are handed out elsewhere (benefits.py)
+            raise WllFail(400, "This reward is managed outside the Rewards API")
+        fields = dict(wll_fields(series))
+        for attr, key in _PATCHABLE:
+            value = getattr(body, attr)
+            if value is not None:
+                fields[key] = value
+        if body.availability is not None:
+            fields["availability"] = {
+                "start": iso(body.availability.start),
+                "end": iso(body.availability.end),
+            }
+        fields["updatedAt"] = iso(engine.now())
+        if body.price is not None:
+            series.points_cost = body.price
+        series.attributes[NAME] = fields
+        return series
+
+
 def add_codes(tenant: Tenant, reward_id: str, codes: list[str]) -> VoucherSeries:
     series = get(tenant, reward_id)
     return tenant.engine.add_codes(series.series_id, codes)
@@ -135,7 +172,7 @@ def render(
     return {
         "id": series.series_id,
         "createdAt": fields.get("createdAt"),
-        "updatedAt": fields.get("createdAt"),
+        "updatedAt": fields.get("updatedAt") or fields.get("createdAt"),
         "name": fields.get("name", series.name),
         "summary": fields.get("summary"),
         "description": fields.get("description"),
