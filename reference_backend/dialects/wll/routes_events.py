@@ -140,4 +140,4 @@ async def create_event_type(request: Request, who: Caller = Depends(caller)):
             created_at=tenant.engine.now(),
         )
         register(tenant, etype)
-    return success(etype.render(reveal_secret=True), status=201)
+    return success(etype.render(reveal_secret=True))  # the spec documents 200

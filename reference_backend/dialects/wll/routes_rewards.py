@@ -37,7 +37,7 @@ async def create_reward(request: Request, who: Caller = Depends(caller)):
     if body.code_type == "STATIC" and not body.code:
         raise WllFail(400, "Validation failed", {"code": "is required for STATIC codes"})
     series = rewards.create(who.tenant, body)
-    return success(rewards.render(who.tenant, series), status=201)
+    return success(rewards.render(who.tenant, series))  # the spec documents 200
 
 
 @router.patch("/rewards/{reward_id}")
