@@ -12,7 +12,7 @@ def test_transaction_earns_on_the_reactor_rule(wll: Wll):
     payload = {"transactionId": "T-1", "amount": 12.5, "branchId": "B1", "basket": []}
     event = wll.ok(wll.event({"accountNumber": user["accountNumber"]}, "TRANSACTION", payload))
     assert event["type"] == "TRANSACTION" and event["payload"] == payload
-    assert event["subject"]["id"] == user["id"]
+    assert event["subject"] == event["user"]["id"] == user["id"]
     assert wll.points(user) == 12  # 1 point per unit, floored
 
 
@@ -117,7 +117,7 @@ def test_private_types_accept_their_secret_and_users_report_public_ones(wll: Wll
     event = wll.ok(
         wll.post("/events", {"type": "VISITED_SHOP", "payload": {"shopId": "S1"}}, token)
     )
-    assert event["subject"]["authIdentifier"] == "auth0|ann"
+    assert event["user"]["authIdentifier"] == "auth0|ann"
     wll.failed(wll.post("/events", {"type": "VISITED_SHOP", "payload": {}}, token), 400)
     other = wll.create_user("auth0|bob")
     body = {"type": "VISITED_SHOP", "subject": {"id": other["id"]}, "payload": {"shopId": "S"}}

@@ -98,7 +98,7 @@ def test_purchase_reward_for_the_beneficiary(wll: Wll):
     assert wll.points(user) == 60
     # an admin must name the beneficiary
     missing = wll.failed(wll.post("/commands/purchase_reward", {"rewardId": reward["id"]}), 400)
-    assert "userId" in missing["data"]
+    assert "beneficiaryId" in missing["data"]
 
 
 def test_is_private_decides_who_may_report_an_event_type(wll: Wll):

@@ -185,7 +185,8 @@ def render(member: Member, event_id: str, name: str, payload: dict, at) -> dict[
     return {
         "id": event_id,
         "type": name,
-        "subject": {
+        "subject": member.member_id,  # the spec's EventDefinition: the user's id
+        "user": {  # the user's identifiers together, so a till need not look them up
             "id": member.member_id,
             "accountNumber": member.account_number,
             "authIdentifier": users.auth_identifier_of(member),

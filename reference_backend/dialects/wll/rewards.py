@@ -73,6 +73,7 @@ def create(tenant: Tenant, body: RewardIn) -> VoucherSeries:
         "discounts": [d.model_dump(by_alias=False) for d in body.discounts],
         "redemptionMessage": body.redemption_message,
         "metadata": body.metadata,
+        "details": body.details,
         "createdAt": iso(engine.now()),
     }
     with engine.lock:
@@ -169,7 +170,7 @@ def render(
 ) -> dict[str, Any]:
     fields = wll_fields(series)
     capacity, consumed = _stock(tenant, series, issued)
-    return {
+    out = {
         "id": series.series_id,
         "createdAt": fields.get("createdAt"),
         "updatedAt": fields.get("updatedAt") or fields.get("createdAt"),
@@ -180,7 +181,6 @@ def render(
         "priority": fields.get("priority", 0),
         "type": fields.get("type", "VOUCHER"),
         "codeType": fields.get("codeType", "POOL" if series.pool else "OTP"),
-        "code": fields.get("code"),
         "price": series.points_cost,
         "value": fields.get(
             "value", series.discount_value if series.discount_kind == "fixed" else 0
@@ -194,11 +194,13 @@ def render(
         "discounts": discounts(series),
         "redemptionMessage": fields.get("redemptionMessage"),
         "metadata": fields.get("metadata", {}),
-        "tier": None,
-        "category": None,
+        "details": fields.get("details", {}),
         "visibilityCriteria": None,
         "hideCode": False,
     }
+    if fields.get("code"):  # the spec's reward `code` is an object; a STATIC code sits in it
+        out["code"] = {"value": fields["code"]}
+    return out
 
 
 def check_purchasable(series: VoucherSeries, now: datetime) -> None:

@@ -85,7 +85,9 @@ async def purchase_reward(request: Request, who: Caller = Depends(caller)):
         if body.user is not None and users.resolve_subject(tenant, body.user) is not member:
             raise WllFail(403, "A user token can only purchase for its own user")
     elif body.user is None:
-        raise WllFail(400, "Validation failed", {"userId": "is required with an admin token"})
+        raise WllFail(
+            400, "Validation failed", {"beneficiaryId": "is required with an admin token"}
+        )
     else:
         member = users.resolve_subject(tenant, body.user)
     series = rewards.get(tenant, body.reward_id)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 
 from . import settings
 from .auth import Caller, caller, require_admin
-from .errors import WllFail, success
+from .errors import success
 from .listing import page
 from .routing import WllRoute
 from .schemas import SettingIn, SettingPatchIn, parse, parse_body, read_json
@@ -40,9 +40,8 @@ async def update_settings(request: Request, who: Caller = Depends(caller)):
     """The spec's body is an array of SettingPatch; a single object is taken as one."""
     require_admin(who)
     data = await read_json(request)
-    items = data if isinstance(data, list) else [data]
-    if not items:
-        raise WllFail(400, "Validation failed", {"body": "names no setting"})
+    # the body is optional in the spec: none, or an empty list, changes nothing
+    items = data if isinstance(data, list) else ([data] if data else [])
     changes = [parse(SettingPatchIn, item) for item in items]
     found = settings.update(who.tenant, [(c.name, c.value) for c in changes])
     return success(found)

@@ -174,6 +174,19 @@ class DiscountIn(Body):
         return text
 
 
+REWARD_TYPES = Literal[
+    "VOUCHER",
+    "OFFER",
+    "GENERIC_OFFER",
+    "AWIN_PROGRAMME",
+    "FIDEL_OFFER",
+    "KINDRED",
+    "OLIVE_OFFER",
+    "WEGIFT_PRODUCT",
+    "XOXO_PRODUCT",
+]
+
+
 class Availability(Body):
     start: datetime | None = None
     end: datetime | None = None
@@ -185,13 +198,15 @@ class RewardIn(Body):
     description: str | None = None
     picture_url: str | None = Field(None, validation_alias="pictureUrl")
     priority: int = 0
-    type: Literal["VOUCHER", "OFFER"] = "VOUCHER"
+    # the spec's reward types; OFFER is posim's older name for an offer
+    type: REWARD_TYPES = "VOUCHER"
     code_type: Literal["OTP", "POOL", "STATIC", "HUMAN"] | None = Field(
         None, validation_alias="codeType"
     )
-    code: str | None = None
-    price: int = Field(0, ge=0)
-    value: int = Field(0, ge=0)
+    code: str | None = None  # a STATIC code; the spec sends it as an object `{value}`
+    price: int = Field(0, ge=0, le=10_000_000)
+    value: int = Field(0, ge=0, le=10_000_000)
+    details: dict[str, Any] = Field(default_factory=dict)
     purchasable: bool | None = None
     availability: Availability | None = None
     purchase_expiration: int | None = Field(
@@ -209,6 +224,18 @@ class RewardIn(Body):
     @classmethod
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _code(cls, value: Any) -> Any:
+        return value.get("value") if isinstance(value, dict) else value
+
+    @field_validator("codes", mode="before")
+    @classmethod
+    def _codes(cls, value: Any) -> Any:
+        if isinstance(value, list):  # the spec's items may be CodeDefinition `{value}`
+            return [v.get("value") if isinstance(v, dict) else v for v in value]
+        return value
 
 
 class RewardPatchIn(Body):
