@@ -107,6 +107,19 @@ def test_seeded_garbage_never_gets_a_500(wll: Wll):
         "profile",
         "amount",
         "points",
+        "beneficiaryId",
+        "actorId",
+        "benefitId",
+        "emailAddress",
+        "telephoneNumber",
+        "isPrivate",
+        "isActive",
+        "occurredAt",
+        "liabilityHandlingPolicy",
+        "value",
+        "totalSpend",
+        "submitter",
+        "items",
     ]
 
     def value(depth: int = 0):
@@ -125,10 +138,27 @@ def test_seeded_garbage_never_gets_a_500(wll: Wll):
         "/event_types",
         "/commands/redeem_benefit",
         "/commands/validate_voucher",
+        "/commands/adjust_points",
+        "/events/test_reaction",
+        "/settings/",
+        "receipts",
     ]
-    gets = ["/users/%s", "/users/%s/wallet", "/benefits/%s", "/benefits?redeemable=%s"]
+    patches = [f"/users/{user['id']}", f"/rewards/{reward['id']}", "/settings/"]
+    gets = [
+        "/users/%s",
+        "/users/%s/wallet",
+        "/benefits/%s",
+        "/benefits?redeemable=%s",
+        "/users/?filter=%s",
+        "/events/?limit=%s",
+        "/rewards/?skip=%s",
+        "/settings/%s",
+        "/events/%s",
+        "/event_types/%s/secret",
+        "/vouchers/%s",
+    ]
     tokens = ["admin", None, wll.user_token("auth0|ann"), wll.creds["eventTypeSecret"], "a.b.c"]
-    for _ in range(300):
+    for _ in range(400):
         token = rng.choice(tokens)
         if rng.random() < 0.7:
             body = {k: value() for k in rng.sample(keys, rng.randint(0, 6))}
@@ -136,7 +166,14 @@ def test_seeded_garbage_never_gets_a_500(wll: Wll):
                 body["type"] = rng.choice(["TRANSACTION", "REDEEMED_POINTS", "POINTS_REFUND"])
                 body["subject"] = {"id": user["id"]}
                 body["payload"] = {"amount": value(), "points": value()}
-            response = wll.post(rng.choice(posts), body, token=token)
+            path = rng.choice(posts + patches)
+            headers = wll.headers(token)
+            if path in patches:
+                response = wll.client.patch("/v1" + path, json=body, headers=headers)
+            elif path == "receipts":
+                response = wll.client.post("/receipts/v1/orders", json=body, headers=headers)
+            else:
+                response = wll.post(path, body, token=token)
         else:
             response = wll.get(rng.choice(gets) % json.dumps(value()), token=token)
         assert response.status_code < 500, response.text
