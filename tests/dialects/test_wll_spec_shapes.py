@@ -141,3 +141,21 @@ def test_trailing_slash_paths_are_served_directly(wll: Wll):
         assert response.status_code == 200, (path, response.status_code)
     assert wll.get(f"/users/{user['id']}/wallet/").status_code == 200
     assert wll.get("/users").status_code == 200  # and without the slash
+
+
+def test_closing_an_account_keeps_its_ledger_and_refuses_new_points(wll: Wll):
+    user = wll.create_user("auth0|ann")
+    wll.earn(user, 80)
+    other = wll.create_user("auth0|bo")
+    token = wll.user_token("auth0|ann")
+    wll.failed(wll.client.delete(f"/v1/users/{other['id']}", headers=wll.headers(token)), 403)
+    closed = wll.ok(wll.client.delete(f"/v1/users/{user['id']}", headers=wll.headers()))
+    assert closed["active"] is False
+    again = wll.ok(wll.client.delete(f"/v1/users/{user['id']}/", headers=wll.headers()))
+    assert again["active"] is False
+    assert wll.points(user) == 80  # nothing is lost
+    earn = {"type": "TRANSACTION", "subject": user["id"], "payload": {"amount": 5}}
+    wll.failed(wll.post("/events/", earn), 403)
+    closures = wll.ok(wll.get("/events/", params={"filter": '{"type": "CLOSED_ACCOUNT"}'}))
+    assert [e["subject"] for e in closures] == [user["id"]]
+    assert wll.ok(wll.get(f"/users/{other['id']}"))["active"] is True

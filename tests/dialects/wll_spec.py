@@ -35,7 +35,6 @@ REASONS = {
     "GET /openapi.json": "the spec itself; posim's own /docs serve its routes",
     "GET /users/summary": "back-office reporting over all users; not modelled",
     "GET /users/{id}/active_campaign": "referral campaigns are not modelled (see campaigns)",
-    "DELETE /users/{id}": "account closure (CLOSED_ACCOUNT) is not modelled by the engine",
     "GET /users/me/fingerprint": "device fingerprinting for the web SDK, not a POS call",
     "POST /users/{id}/purchases": "per-user variant of `commands/purchase_reward` (served)",
     "POST /users/{id}/redemptions": "per-user variant of `commands/redeem_benefit` (served)",

@@ -161,6 +161,15 @@ def exists(tenant: Tenant, event_id: str) -> bool:
     return event_id in _custom_events(tenant) or event_id in tenant.engine.state.events
 
 
+def close_account(tenant: Tenant, member: Member) -> Member:
+    with tenant.engine.lock:  # closing twice keeps the first CLOSED_ACCOUNT event
+        if member.active:
+            closed = tenant.engine.set_member_active(member.member_id, False)
+            record(tenant, member, _new_event_id(tenant), "CLOSED_ACCOUNT", {})
+            return closed
+        return member
+
+
 def adjust_points(tenant: Tenant, member: Member, body: AdjustPointsIn) -> dict[str, Any]:
     """An admin adjustment: engine postings, then the intrinsic POINTS_ADJUSTED event."""
     payload = {"points": body.points, "comment": body.comment, "impactType": body.impact_type}

@@ -46,6 +46,15 @@ async def update_user(user_ref: str, request: Request, who: Caller = Depends(cal
     return success(users.render(users.update(who.tenant, member, body)))
 
 
+@router.delete("/users/{user_ref}")
+async def close_user(user_ref: str, who: Caller = Depends(caller)):
+    """Account closure: the user is deactivated (its ledger stays, so nothing is lost) and the
+    intrinsic CLOSED_ACCOUNT event is kept; later earning or spending is refused."""
+    require_user_or_admin(who)
+    member = users.visible_user(who.tenant, who, user_ref)
+    return success(users.render(events.close_account(who.tenant, member)))
+
+
 @router.post("/commands/adjust_points")
 async def adjust_points(request: Request, who: Caller = Depends(caller)):
     require_admin(who)
