@@ -10,6 +10,7 @@ measured here from the facts and the dialect's routes.
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import pytest
@@ -194,6 +195,15 @@ def test_records_read_back_validate_against_the_spec_definitions():
         assert SPEC.errors(answers[op], schema) == [], (op, definition)
     for op in [("GET", "/users/"), ("GET", "/events/"), ("GET", "/settings/")]:
         assert isinstance(answers[op], list) and answers[op], op
+
+
+def test_the_api_key_has_the_format_the_spec_declares():
+    wll = Wll()
+    try:
+        key = wll.creds["apiKey"]
+        assert str(uuid.UUID(key)) == key  # X-Api-Key: {type: string, format: uuid}
+    finally:
+        wll.close()
 
 
 def test_validation_checks_the_spec_definitions():
