@@ -108,7 +108,7 @@ def test_private_types_accept_their_secret_and_users_report_public_ones(wll: Wll
         "/event_types",
         {
             "name": "VISITED_SHOP",
-            "public": True,
+            "isPrivate": False,
             "schema": {"type": "object", "required": ["shopId"]},
         },
     )

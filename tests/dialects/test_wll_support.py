@@ -93,12 +93,12 @@ class Wll:
 
     def purchase(self, user: dict, reward: dict) -> httpx.Response:
         return self.post(
-            "/commands/purchase_reward", {"rewardId": reward["id"], "userId": user["id"]}
+            "/commands/purchase_reward", {"rewardId": reward["id"], "beneficiaryId": user["id"]}
         )
 
     def redeemed_code(self, user: dict, reward: dict) -> str:
         benefit = self.ok(self.purchase(user, reward))
-        redeemed = self.ok(self.post("/commands/redeem_benefit", {"id": benefit["id"]}))
+        redeemed = self.ok(self.post("/commands/redeem_benefit", {"benefitId": benefit["id"]}))
         return redeemed["code"]["value"]
 
     # -- control plane ----------------------------------------------------------------

@@ -32,11 +32,6 @@ class Body(BaseModel):
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
-def _ref_id(value: Any) -> Any:
-    """`{"id": x}` and `x` both name an object."""
-    return value.get("id") if isinstance(value, dict) else value
-
-
 class TokenRequest(Body):
     client_id: str | None = None
     client_secret: str | None = None
@@ -50,10 +45,9 @@ GENDERS = Literal["FEMALE", "MALE", "OTHER", "UNKNOWN"]
 
 
 class EventIn(Body):
-    type: str = Field(min_length=1, validation_alias=AliasChoices("type", "eventType", "name"))
-    subject: dict[str, Any] | str | None = Field(
-        None, validation_alias=AliasChoices("subject", "user", "userId")
-    )
+    type: str = Field(min_length=1)
+    # the spec's user id string; objects naming the user are posim's codec's older form
+    subject: dict[str, Any] | str | None = None
     payload: dict[str, Any] = Field(default_factory=dict)
     id: str | None = Field(None, min_length=1, max_length=255)
     executor: str | None = Field(None, min_length=1, max_length=128)
@@ -63,18 +57,12 @@ class EventIn(Body):
 class EventTypeIn(Body):
     name: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", min_length=2, max_length=100)
     description: str = Field("", max_length=1024)
-    # the spec's `isPrivate`; `public` / `isPublic` are posim's older spellings
-    is_private: bool | None = Field(None, validation_alias="isPrivate")
-    public: bool = Field(False, validation_alias=AliasChoices("public", "isPublic"))
+    # required by the spec; a body without it registers a private type, the safer reading
+    is_private: bool = Field(True, validation_alias="isPrivate")
     is_active: bool = Field(True, validation_alias="isActive")
     schema_: dict[str, Any] = Field(
-        default_factory=lambda: {"type": "object"},
-        validation_alias=AliasChoices("schema", "payloadSchema"),
+        default_factory=lambda: {"type": "object"}, validation_alias="schema"
     )
-
-    @property
-    def is_public(self) -> bool:
-        return not self.is_private if self.is_private is not None else self.public
 
 
 class EventTypePatch(Body):
@@ -90,16 +78,12 @@ class ProfileFields(Body):
     email: str | None = Field(
         None, min_length=1, max_length=254, validation_alias=AliasChoices("emailAddress", "email")
     )
-    given_name: str | None = Field(
-        None, max_length=64, validation_alias=AliasChoices("givenName", "firstName")
-    )
-    family_name: str | None = Field(
-        None, max_length=64, validation_alias=AliasChoices("familyName", "lastName")
-    )
+    given_name: str | None = Field(None, max_length=64, validation_alias="givenName")
+    family_name: str | None = Field(None, max_length=64, validation_alias="familyName")
     gender: GENDERS | None = None
-    birthdate: date | None = Field(None, validation_alias=AliasChoices("birthdate", "birthDate"))
+    birthdate: date | None = None
     telephone: str | None = Field(
-        None, max_length=64, validation_alias=AliasChoices("telephoneNumber", "telephone", "phone")
+        None, max_length=64, validation_alias=AliasChoices("telephoneNumber", "telephone")
     )
     street_address: str | None = Field(None, max_length=64, validation_alias="streetAddress")
     city: str | None = Field(None, max_length=256)
@@ -126,13 +110,13 @@ class UserIn(ProfileFields):
         min_length=1, max_length=254, validation_alias=AliasChoices("emailAddress", "email")
     )
     external_identifier: str | None = Field(
-        None, max_length=512, validation_alias=AliasChoices("externalIdentifier", "externalId")
+        None, max_length=512, validation_alias="externalIdentifier"
     )
     auth_identifier: str | None = Field(
         None,
         min_length=1,
         max_length=512,
-        validation_alias=AliasChoices("authIdentifier", "authId"),
+        validation_alias="authIdentifier",
     )
     flags: dict[str, Any] = Field(default_factory=dict)
     attributes: dict[str, Any] = Field(default_factory=dict)
@@ -155,9 +139,7 @@ class DiscountIn(Body):
     type: Literal["ABSOLUTE", "PERCENTAGE", "FIXED"]
     value: int | str
     sku: str | None = None
-    product_sku: str | None = Field(
-        None, validation_alias=AliasChoices("productSku", "product_sku")
-    )
+    product_sku: str | None = Field(None, validation_alias="productSku")
     venues: list[Any] = Field(default_factory=list)
 
     @field_validator("type", mode="before")
@@ -213,7 +195,7 @@ class RewardIn(Body):
         None,
         ge=1,
         le=100 * 365 * 86400,
-        validation_alias=AliasChoices("purchaseExpiration", "expiresIn"),
+        validation_alias="purchaseExpiration",
     )
     discounts: list[DiscountIn] = Field(default_factory=list)
     codes: list[Code] = Field(default_factory=list)
@@ -269,7 +251,7 @@ class CodesIn(Body):
 
 class AdjustPointsIn(Body):
     points: int = Field(ge=-(10**12), le=10**12)
-    actor_id: str = Field(min_length=1, validation_alias=AliasChoices("actorId", "userId"))
+    actor_id: str = Field(min_length=1, validation_alias="actorId")
     comment: str | None = None
     impact_type: Literal["EARN", "SPEND", "NONE"] | None = Field(
         None, validation_alias="impactType"
@@ -299,40 +281,23 @@ class SettingPatchIn(Body):
 
 
 class PurchaseIn(Body):
-    reward_id: str = Field(min_length=1, validation_alias=AliasChoices("rewardId", "reward", "id"))
-    # the spec's `beneficiaryId`; the others are posim's older spellings
-    user: str | dict[str, Any] | None = Field(
-        None, validation_alias=AliasChoices("beneficiaryId", "userId", "user", "subject", "owner")
-    )
+    reward_id: str = Field(min_length=1, validation_alias="rewardId")
+    # a user token buys for itself; an admin names the user
+    beneficiary_id: str | None = Field(None, min_length=1, validation_alias="beneficiaryId")
     comment: str | None = None
-
-    @field_validator("reward_id", mode="before")
-    @classmethod
-    def _ref(cls, value: Any) -> Any:
-        return _ref_id(value)
 
 
 class RedeemBenefitIn(Body):
-    benefit_id: str = Field(
-        min_length=1, validation_alias=AliasChoices("benefitId", "id", "benefit")
-    )
-
-    @field_validator("benefit_id", mode="before")
-    @classmethod
-    def _ref(cls, value: Any) -> Any:
-        return _ref_id(value)
+    benefit_id: str = Field(min_length=1, validation_alias="benefitId")
 
 
 class ValidateVoucherIn(Body):
-    code: str = Field(min_length=1, validation_alias=AliasChoices("code", "voucherCode", "value"))
-    allow_future_validation: bool = Field(
-        False, validation_alias=AliasChoices("allowFutureValidation", "allow_future_validation")
-    )
+    code: str = Field(min_length=1)
+    allow_future_validation: bool = Field(False, validation_alias="allowFutureValidation")
 
     @field_validator("code", mode="before")
     @classmethod
     def _code(cls, value: Any) -> Any:
-        value = value.get("value") if isinstance(value, dict) else value
         return value.strip() if isinstance(value, str) else value
 
 
@@ -348,20 +313,12 @@ class OrderItemIn(Body):
 class OrderIn(Body):
     """Receipts `POST /orders` (inferred: WLL publishes no schema for it)."""
 
-    id: str = Field(
-        min_length=1, max_length=255, validation_alias=AliasChoices("id", "orderId", "externalId")
-    )
-    submitter: dict[str, Any] | str | None = Field(
-        None, validation_alias=AliasChoices("submitter", "subject", "userId", "user")
-    )
-    total_spend: float = Field(
-        ge=0, le=10**9, validation_alias=AliasChoices("totalSpend", "total", "amount")
-    )
+    id: str = Field(min_length=1, max_length=255)
+    submitter: dict[str, Any] | str | None = None
+    total_spend: float = Field(ge=0, le=10**9, validation_alias="totalSpend")
     currency: str | None = Field(None, pattern=r"^[A-Za-z]{3}$")
     items: list[OrderItemIn] = Field(default_factory=list, max_length=1000)
-    occurred_at: str | None = Field(
-        None, pattern=OCCURRED_AT, validation_alias=AliasChoices("occurredAt", "placedAt")
-    )
+    occurred_at: str | None = Field(None, pattern=OCCURRED_AT, validation_alias="occurredAt")
 
 
 def _reject_constant(name: str) -> Any:
