@@ -91,34 +91,45 @@ def report(tenant: Tenant, member: Member, body: EventIn) -> dict[str, Any]:
         return out
 
 
+def _rows(tenant: Tenant) -> list[tuple]:
+    """(id, member id, type, payload, at) of every event, engine-reacted and dialect-kept."""
+    rows = [
+        (r.event_id, r.member_id, r.name, r.payload, r.at)
+        for r in tenant.engine.state.events.values()
+    ]
+    custom = _custom_events(tenant).items()
+    return rows + [(eid, e["member_id"], e["type"], e["payload"], e["at"]) for eid, e in custom]
+
+
+def _show(tenant: Tenant, row: tuple) -> dict[str, Any]:
+    event_id, member_id, name, payload, at = row
+    event = render(tenant.engine.state.members[member_id], event_id, name, payload, at)
+    event["occurredAt"] = _occurred(tenant).get(event_id, event["createdAt"])
+    return event
+
+
 def listed(tenant: Tenant, member: Member | None) -> list[dict[str, Any]]:
-    """Every event (or a member's), engine-reacted and dialect-kept, oldest first."""
-    engine = tenant.engine
-    with engine.lock:
-        rows = [
-            (r.event_id, r.member_id, r.name, r.payload, r.at) for r in engine.state.events.values()
-        ]
-        rows += [
-            (eid, e["member_id"], e["type"], e["payload"], e["at"])
-            for eid, e in _custom_events(tenant).items()
-        ]
-        if member is not None:
-            rows = [row for row in rows if row[1] == member.member_id]
+    """Every event, or a member's, oldest first."""
+    with tenant.engine.lock:
+        rows = [r for r in _rows(tenant) if member is None or r[1] == member.member_id]
         rows.sort(key=lambda row: row[4])
-        occurred = _occurred(tenant)
-        out = []
-        for eid, member_id, name, payload, at in rows:
-            event = render(engine.state.members[member_id], eid, name, payload, at)
-            event["occurredAt"] = occurred.get(eid, event["createdAt"])
-            out.append(event)
-        return out
+        return [_show(tenant, row) for row in rows]
 
 
 def find(tenant: Tenant, event_id: str, member: Member | None) -> dict[str, Any]:
-    for event in listed(tenant, member):
-        if event["id"] == event_id:
-            return event
-    raise WllFail(404, "Event not found")
+    """One event by id (a user token sees only its own: others' look absent)."""
+    with tenant.engine.lock:
+        record = tenant.engine.state.events.get(event_id)
+        kept = _custom_events(tenant).get(event_id)
+        if record is not None:
+            row = (event_id, record.member_id, record.name, record.payload, record.at)
+        elif kept is not None:
+            row = (event_id, kept["member_id"], kept["type"], kept["payload"], kept["at"])
+        else:
+            row = None
+        if row is None or (member is not None and row[1] != member.member_id):
+            raise WllFail(404, "Event not found")
+        return _show(tenant, row)
 
 
 def reactions(tenant: Tenant, name: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
