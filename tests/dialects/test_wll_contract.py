@@ -223,3 +223,20 @@ def test_parity_table_states_the_measured_coverage():
     assert coverage_section(ROUTERS) in PARITY.read_text(), (
         "docs/parity/wll.md is stale: run `python tests/dialects/wll_spec.py`"
     )
+
+
+def test_bodies_of_the_wrong_shape_get_a_jsend_400_on_every_served_operation():
+    wll = Wll()
+    try:
+        ctx = {"user": "u", "reward": "r", "benefit": "b", "event": "e", "discount": "d"}
+        ctx.update(event_type="TRANSACTION", setting="pointsCurrencyValue")
+        with_body = [op for op in SERVED if request_schema(SPEC, *op) is not None]
+        assert len(with_body) >= 15
+        for method, template in with_body:
+            path = concrete(template, ctx)
+            response = wll.client.request(method, path, json=[1], headers=wll.headers())
+            assert response.status_code in (400, 404), (method, path, response.text)
+            body = response.json()
+            assert body["status"] == "fail" and isinstance(body["message"], str), body
+    finally:
+        wll.close()
