@@ -183,6 +183,11 @@ def register(tenant: Tenant, body: UserIn, auth_identifier: str | None) -> Membe
 
 def update(tenant: Tenant, member: Member, body: UserPatch) -> Member:
     """PATCH /users/{id}: only the fields sent change; the profile's identifiers move too."""
+    with tenant.engine.lock:  # read-modify-write of the profile is one step
+        return _update(tenant, member, body)
+
+
+def _update(tenant: Tenant, member: Member, body: UserPatch) -> Member:
     profile = {**profile_of(member), **_profile_values(body)}
     if body.email is not None:
         profile["email"] = body.email.strip()
