@@ -77,3 +77,16 @@ def test_bad_orders_are_refused_and_earn_nothing(wll: Wll):
     wll.failed(post_order(wll, order_body(user), token=wll.user_token("auth0|ann") + "x"), 401)
     assert wll.points(user) == 0
     assert wll.client.post(ORDERS, json=order_body(user)).status_code == 403  # no API key
+
+
+def test_a_stored_order_can_be_read_back_after_a_lost_answer(wll: Wll):
+    ann = wll.create_user("auth0|ann")
+    wll.create_user("auth0|bo")
+    placed = wll.ok(post_order(wll, order_body(ann)), 201)
+    read = wll.ok(wll.client.get(f"{ORDERS}/R-1001", headers=wll.headers()))
+    assert read == placed
+    mine = wll.client.get(f"{ORDERS}/R-1001/", headers=wll.headers(wll.user_token("auth0|ann")))
+    assert wll.ok(mine) == placed
+    theirs = wll.client.get(f"{ORDERS}/R-1001", headers=wll.headers(wll.user_token("auth0|bo")))
+    wll.failed(theirs, 404)
+    wll.failed(wll.client.get(f"{ORDERS}/R-404", headers=wll.headers()), 404)

@@ -16,10 +16,10 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from ...engine import Member
+from ...engine import EngineError, Member
 from ...tenants import Tenant
 from . import events, users
-from .auth import NAME
+from .auth import NAME, Caller
 from .errors import WllFail
 from .schemas import OrderIn
 from .timefmt import iso
@@ -70,6 +70,20 @@ def place(tenant: Tenant, member: Member, body: OrderIn) -> dict[str, Any]:
         if not events.exists(tenant, event_id):
             events.record(tenant, member, event_id, ORDER_PLACED, payload)
     return render(member, order, event_id)
+
+
+def stored(tenant: Tenant, order_id: str, who: Caller) -> dict[str, Any]:
+    """A Receipts order by id; a user token sees only its own (others' look absent)."""
+    try:
+        order = tenant.engine.order(order_id)
+    except EngineError:
+        order = None
+    if order is None or NAME not in order.attributes:  # an order another dialect recorded
+        raise WllFail(404, "Order not found")
+    member = tenant.engine.member(order.member_id)
+    if who.is_user and users.auth_identifier_of(member) != who.subject:
+        raise WllFail(404, "Order not found")
+    return render(member, order, event_id_of(order_id))
 
 
 def render(member: Member, order, event_id: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""WLL's Receipts API, served under its own base path: POST /receipts/v1/orders."""
+"""WLL's Receipts API, served under its own base path: POST /receipts/v1/orders, and a read
+of a stored order so a till can recover after a lost answer."""
 
 from __future__ import annotations
 
@@ -28,3 +29,9 @@ async def place_order(request: Request, who: Caller = Depends(caller)):
         if who.is_user and users.auth_identifier_of(member) != who.subject:
             raise WllFail(403, "A user token can only submit its own orders")
     return success(receipts.place(tenant, member, body), status=201)
+
+
+@router.get("/orders/{order_id}")
+async def get_order(order_id: str, who: Caller = Depends(caller)):
+    require_user_or_admin(who)
+    return success(receipts.stored(who.tenant, order_id, who))
