@@ -25,6 +25,8 @@ def test_adjust_points_credits_and_debits_and_emits_points_adjusted(wll: Wll):
     assert wll.points(user) == -300
     listed = wll.ok(wll.get("/events/", params={"filter": '{"type": "POINTS_ADJUSTED"}'}))
     assert [e["payload"]["points"] for e in listed] == [250, -50, -500]
+    reactions = wll.ok(wll.get(f"/events/{listed[1]['id']}/reactions"))
+    assert reactions == [{"eventType": "POINTS_ADJUSTED", "action": "adjust", "points": -50}]
 
 
 def test_adjust_points_refuses_bad_input_and_users(wll: Wll):

@@ -44,6 +44,8 @@ def test_an_order_earns_once_and_emits_order_placed(wll: Wll):
     events = wll.ok(wll.get("/events/", params={"filter": '{"type": "ORDER_PLACED"}'}))
     assert [e["payload"]["orderId"] for e in events] == ["R-1001"]
     assert events[0]["subject"] == user["id"]
+    reactions = wll.ok(wll.get(f"/events/{events[0]['id']}/reactions"))
+    assert reactions == [{"eventType": "ORDER_PLACED", "action": "earn", "points": 42}]
 
 
 def test_a_user_submits_their_own_orders_only(wll: Wll):

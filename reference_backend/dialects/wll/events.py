@@ -132,6 +132,17 @@ def find(tenant: Tenant, event_id: str, member: Member | None) -> dict[str, Any]
         return _show(tenant, row)
 
 
+def reactions_of(tenant: Tenant, event: dict[str, Any]) -> list[dict[str, Any]]:
+    """What moved points for a recorded event, intrinsic ones included."""
+    name, payload = event["type"], event["payload"]
+    if name == "POINTS_ADJUSTED":
+        return [{"eventType": name, "action": "adjust", "points": payload["points"]}]
+    if name == "ORDER_PLACED":  # the order's earning is the reaction (receipts.py)
+        earned = tenant.engine.order(payload["orderId"]).points_earned
+        return [{"eventType": name, "action": "earn", "points": earned}]
+    return reactions(tenant, name, payload)
+
+
 def reactions(tenant: Tenant, name: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
     """What the type's reactor does with this payload (the points it moves), nothing applied."""
     rule = tenant.engine.config.event_rules.get(name)

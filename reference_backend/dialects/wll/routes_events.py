@@ -60,7 +60,7 @@ async def get_event(event_id: str, who: Caller = Depends(caller)):
 @router.get("/events/{event_id}/reactions")
 async def event_reactions(event_id: str, who: Caller = Depends(caller)):
     event = events.find(who.tenant, event_id, _own(who))
-    return success(events.reactions(who.tenant, event["type"], event["payload"]))
+    return success(events.reactions_of(who.tenant, event))
 
 
 def _event_type(who: Caller, name: str) -> EventType:
