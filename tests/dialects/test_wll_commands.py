@@ -109,3 +109,46 @@ def test_vouchers_are_the_benefits_of_voucher_rewards(wll: Wll):
     assert [v["id"] for v in wll.ok(wll.get("/vouchers/"))] == [voucher["id"]]
     assert wll.ok(wll.get(f"/vouchers/{voucher['id']}"))["id"] == voucher["id"]
     assert len(wll.ok(wll.get("/benefits/", params={"limit": 1}))) == 1
+
+
+def test_discounts_are_managed_one_by_one_and_keep_their_ids(wll: Wll):
+    reward = wll.create_reward()  # one ABSOLUTE 300 discount
+    path = f"/rewards/{reward['id']}/discounts"
+    first = wll.ok(wll.get(path))[0]
+    added = wll.ok(wll.post(path, {"type": "percentage", "value": 10, "sku": "LATTE"}), 201)
+    assert (added["type"], added["value"], added["sku"]) == ("PERCENTAGE", "10", "LATTE")
+    assert [d["id"] for d in wll.ok(wll.get(path))] == [first["id"], added["id"]]
+    patch = {"value": 450}
+    changed = wll.client.patch(f"/v1{path}/{first['id']}", json=patch, headers=wll.headers())
+    assert wll.ok(changed)["value"] == "450" and wll.ok(changed)["id"] == first["id"]
+    series = wll.tenant.engine.series(reward["id"])
+    assert (series.discount_kind, series.discount_value) == ("fixed", 450)
+    gone = wll.client.delete(f"/v1{path}/{first['id']}", headers=wll.headers())
+    assert [d["id"] for d in wll.ok(gone)] == [added["id"]]  # the other keeps its id
+    assert (series.discount_kind, series.discount_value) == ("percent", 10)
+    wll.failed(wll.client.delete(f"/v1{path}/{first['id']}", headers=wll.headers()), 404)
+    wll.failed(wll.post(path, {"type": "ABSOLUTE", "value": 1.5}), 400)
+    wll.failed(wll.post(path, {"type": "ABSOLUTE", "value": 1}, token=None), 401)
+
+
+def test_a_deleted_reward_leaves_the_catalogue_but_its_benefits_work(wll: Wll):
+    user = wll.create_user("auth0|ann")
+    wll.earn(user, 100)
+    reward = wll.create_reward(price=10)
+    code = wll.redeemed_code(user, reward)
+    wll.ok(wll.client.delete(f"/v1/rewards/{reward['id']}", headers=wll.headers()))
+    assert wll.ok(wll.get("/rewards/")) == []
+    wll.failed(wll.get(f"/rewards/{reward['id']}"), 404)
+    wll.failed(wll.purchase(user, reward), 404)
+    assert wll.ok(wll.post("/commands/validate_voucher", {"code": code}))["burnedAt"]
+    assert wll.points(user) == 90
+
+
+def test_tiers_are_read_from_the_program(wll: Wll):
+    tiers = wll.ok(wll.get("/tiers/", token=None))
+    assert [t["pointsRequirement"] for t in tiers] == sorted(t["pointsRequirement"] for t in tiers)
+    user = wll.create_user("auth0|ann")
+    wll.earn(user, 1200)
+    mine = wll.ok(wll.get(f"/users/{user['id']}/wallet"))["tier"]
+    assert wll.ok(wll.get(f"/tiers/{mine['id']}"))["name"] == mine["name"]
+    wll.failed(wll.get("/tiers/no-such-tier"), 404)

@@ -46,7 +46,12 @@ FIRST = [
     ("POST", "/commands/redeem_benefit"),
     ("POST", "/commands/validate_voucher"),
 ]
-LAST = [("DELETE", "/users/{id}")]  # closing the account ends the session
+# deleting ends what the pass made: the discount, the reward, then the account
+LAST = [
+    ("DELETE", "/rewards/{rewardId}/discounts/{id}"),
+    ("DELETE", "/rewards/{id}"),
+    ("DELETE", "/users/{id}"),
+]
 
 
 def hints(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -106,6 +111,7 @@ def concrete(template: str, ctx: dict[str, Any]) -> str:
                 "vouchers": "benefit",
                 "events": "event",
                 "settings": "setting",
+                "tiers": "tier",
             }[owner]
         ]
 
@@ -142,6 +148,8 @@ def remember(ctx: dict[str, Any], method: str, template: str, data: Any) -> None
         ctx[made] = data["id"]
     if made == "reward":
         ctx["discount"] = data["discounts"][0]["id"]
+    if (method, template) == ("GET", "/tiers/"):
+        ctx["tier"] = data[0]["id"]
     if (method, template) == ("POST", "/commands/redeem_benefit"):
         ctx["code"] = data["code"]["value"]
 

@@ -43,12 +43,7 @@ REASONS = {
     "POST /users/{id}/referral_code": "referral campaigns are not modelled (see campaigns)",
     "GET /users/{userId}/wallet/predictions": "points-liability predictions: not modelled",
     "POST /commands/award_badge": "badges are not modelled (see badges)",
-    "DELETE /rewards/{id}": "the engine keeps every voucher series; a reward can be made"
-    " unpurchasable with PATCH instead",
     "GET /rewards/availability-criteria-builder/config": "console UI configuration",
-    "POST /rewards/{rewardId}/discounts": "discounts are set with the reward (POST /rewards)",
-    "PATCH /rewards/{rewardId}/discounts/{id}": "discounts are set with the reward",
-    "DELETE /rewards/{rewardId}/discounts/{id}": "discounts are set with the reward",
     "DELETE /rewards/{id}/codes/{codeId}": "uploaded pool codes are kept (the engine's pool"
     " only grows)",
     "GET /rewards/{id}/upload-url/": "bulk code upload through cloud storage; POST codes instead",
@@ -80,7 +75,7 @@ REASONS = {
     "simplifi": "prepaid card programme (Simplifi), not a POS call",
     "teams": "team wallets: not modelled",
     "tenant": "tenant administration; posim's control plane does this",
-    "tiers": "tiers come from the program config; the wallet shows the user's tier",
+    "tiers": "tiers come from the program config: read here, changed there",
     "token_profiles": "web SDK sessions, not a POS call",
     "translations": "console translations",
     "user_sessions": "web SDK sessions, not a POS call",

@@ -30,16 +30,40 @@ def wll_fields(series: VoucherSeries) -> dict[str, Any]:
     return series.attributes.get(NAME) or {}
 
 
+def is_deleted(series: VoucherSeries) -> bool:
+    return bool(wll_fields(series).get("deletedAt"))
+
+
 def all_series(tenant: Tenant) -> list[VoucherSeries]:
+    """The catalogue: every series but deleted rewards (their bought benefits stay)."""
     with tenant.engine.lock:
-        return list(tenant.engine.state.series.values())
+        return [s for s in tenant.engine.state.series.values() if not is_deleted(s)]
 
 
 def get(tenant: Tenant, reward_id: str) -> VoucherSeries:
     try:
-        return tenant.engine.series(reward_id)
+        series = tenant.engine.series(reward_id)
     except EngineError as exc:
         raise reward_not_found() from exc
+    if is_deleted(series):
+        raise reward_not_found()
+    return series
+
+
+def own(tenant: Tenant, reward_id: str) -> VoucherSeries:
+    """A reward made through the Rewards API, which its admin may change."""
+    series = get(tenant, reward_id)
+    if NAME not in series.attributes:  # its codes are handed out elsewhere (benefits.py)
+        raise WllFail(400, "This reward is managed outside the Rewards API")
+    return series
+
+
+def delete(tenant: Tenant, reward_id: str) -> VoucherSeries:
+    """Out of the catalogue and no longer for sale; benefits already bought keep working."""
+    with tenant.engine.lock:
+        series = own(tenant, reward_id)
+        series.attributes[NAME] = {**wll_fields(series), "deletedAt": iso(tenant.engine.now())}
+        return series
 
 
 def _new_reward_id(tenant: Tenant) -> str:
@@ -106,9 +130,7 @@ def update(tenant: Tenant, reward_id: str, body: RewardPatchIn) -> VoucherSeries
     """Catalogue fields only: vouchers already bought keep what they were bought with."""
     engine = tenant.engine
     with engine.lock:
-        series = get(tenant, reward_id)
-        if NAME not in series.attributes:  # its codes are handed out elsewhere (benefits.py)
-            raise WllFail(400, "This reward is managed outside the Rewards API")
+        series = own(tenant, reward_id)
         fields = dict(wll_fields(series))
         for attr, key in _PATCHABLE:
             value = getattr(body, attr)
@@ -131,6 +153,10 @@ def add_codes(tenant: Tenant, reward_id: str, codes: list[str]) -> VoucherSeries
     return tenant.engine.add_codes(series.series_id, codes)
 
 
+def discount_id(series: VoucherSeries, index: int) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"discount:{series.series_id}:{index}"))
+
+
 def discounts(series: VoucherSeries) -> list[dict[str, Any]]:
     fields = wll_fields(series)
     if NAME in series.attributes:
@@ -141,7 +167,7 @@ def discounts(series: VoucherSeries) -> list[dict[str, Any]]:
         raw = []
     return [
         {
-            "id": str(uuid.uuid5(NAMESPACE, f"discount:{series.series_id}:{i}")),
+            "id": d.get("id") or discount_id(series, i),
             "type": d["type"],
             "value": str(d["value"]),  # WLL sends the value as a string
             "sku": d.get("sku"),

@@ -16,6 +16,7 @@ from . import (
     routes_receipts,
     routes_rewards,
     routes_settings,
+    routes_tiers,
     routes_users,
 )
 
@@ -43,6 +44,7 @@ ROUTERS = tuple(
         routes_rewards,
         routes_benefits,
         routes_settings,
+        routes_tiers,
         routes_receipts,
     )
 )

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from . import benefits, rewards, users
+from . import benefits, discounts, rewards, users
 from .auth import Caller, caller, require_admin, require_user_or_admin
 from .errors import WllFail, success
 from .listing import page
 from .routing import WllRoute
-from .schemas import CodesIn, PurchaseIn, RewardIn, RewardPatchIn, parse, parse_body, read_json
+from .schemas import (
+    CodesIn,
+    DiscountIn,
+    DiscountPatchIn,
+    PurchaseIn,
+    RewardIn,
+    RewardPatchIn,
+    parse,
+    parse_body,
+    read_json,
+)
 
 router = APIRouter(prefix="/v1", route_class=WllRoute)
 
@@ -46,6 +56,36 @@ async def update_reward(reward_id: str, request: Request, who: Caller = Depends(
     body = await parse_body(request, RewardPatchIn)
     series = rewards.update(who.tenant, reward_id, body)
     return success(rewards.render(who.tenant, series))
+
+
+@router.delete("/rewards/{reward_id}")
+async def delete_reward(reward_id: str, who: Caller = Depends(caller)):
+    require_admin(who)
+    series = rewards.delete(who.tenant, reward_id)
+    return success(rewards.render(who.tenant, series))
+
+
+@router.post("/rewards/{reward_id}/discounts")
+async def add_discount(reward_id: str, request: Request, who: Caller = Depends(caller)):
+    require_admin(who)
+    body = await parse_body(request, DiscountIn)
+    return success(discounts.add(who.tenant, reward_id, body), status=201)  # as the spec says
+
+
+@router.patch("/rewards/{reward_id}/discounts/{discount_id}")
+async def change_discount(
+    reward_id: str, discount_id: str, request: Request, who: Caller = Depends(caller)
+):
+    require_admin(who)
+    body = await parse_body(request, DiscountPatchIn)
+    return success(discounts.change(who.tenant, reward_id, discount_id, body))
+
+
+@router.delete("/rewards/{reward_id}/discounts/{discount_id}")
+async def remove_discount(reward_id: str, discount_id: str, who: Caller = Depends(caller)):
+    require_admin(who)
+    discounts.remove(who.tenant, reward_id, discount_id)
+    return success(rewards.discounts(rewards.get(who.tenant, reward_id)))
 
 
 @router.get("/rewards/{reward_id}/discounts")

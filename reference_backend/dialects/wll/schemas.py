@@ -156,6 +156,19 @@ class DiscountIn(Body):
         return text
 
 
+class DiscountPatchIn(DiscountIn):
+    """DiscountPatch: the fields sent change (the checks of DiscountIn still apply)."""
+
+    type: Literal["ABSOLUTE", "PERCENTAGE", "FIXED"] | None = None
+    value: int | str | None = None
+    venues: list[Any] | None = None
+
+    @field_validator("venues", mode="before")
+    @classmethod
+    def _venues(cls, value: Any) -> Any:
+        return value if isinstance(value, list) else None  # the spec leaves its type open
+
+
 REWARD_TYPES = Literal[
     "VOUCHER",
     "OFFER",
