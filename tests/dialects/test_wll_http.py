@@ -142,8 +142,15 @@ def test_seeded_garbage_never_gets_a_500(wll: Wll):
         "/events/test_reaction",
         "/settings/",
         "receipts",
+        f"/rewards/{reward['id']}/discounts",
     ]
-    patches = [f"/users/{user['id']}", f"/rewards/{reward['id']}", "/settings/"]
+    first_discount = reward["discounts"][0]["id"]
+    patches = [
+        f"/users/{user['id']}",
+        f"/rewards/{reward['id']}",
+        "/settings/",
+        f"/rewards/{reward['id']}/discounts/{first_discount}",
+    ]
     gets = [
         "/users/%s",
         "/users/%s/wallet",
@@ -156,6 +163,7 @@ def test_seeded_garbage_never_gets_a_500(wll: Wll):
         "/events/%s",
         "/event_types/%s/secret",
         "/vouchers/%s",
+        "/tiers/%s",
     ]
     tokens = ["admin", None, wll.user_token("auth0|ann"), wll.creds["eventTypeSecret"], "a.b.c"]
     for _ in range(400):
