@@ -105,7 +105,7 @@ def test_vouchers_are_the_benefits_of_voucher_rewards(wll: Wll):
     user = wll.create_user("auth0|ann")
     wll.earn(user, 100)
     voucher = wll.ok(wll.purchase(user, wll.create_reward(price=10)))
-    wll.ok(wll.purchase(user, wll.create_reward(price=10, type="OFFER", purchasable=True)))
+    wll.ok(wll.purchase(user, wll.create_reward(price=10, type="GENERIC_OFFER", purchasable=True)))
     assert [v["id"] for v in wll.ok(wll.get("/vouchers/"))] == [voucher["id"]]
     assert wll.ok(wll.get(f"/vouchers/{voucher['id']}"))["id"] == voucher["id"]
     assert len(wll.ok(wll.get("/benefits/", params={"limit": 1}))) == 1

@@ -17,7 +17,7 @@ def test_catalogue_lists_rewards_and_offers_with_discounts(wll: Wll):
     wll.create_reward(name="Coffee")
     offer = wll.create_reward(
         name="Staff 10%",
-        type="OFFER",
+        type="GENERIC_OFFER",
         price=0,
         priority=5,
         discounts=[{"type": "percentage", "value": "1000", "productSku": "COF-01"}],
@@ -25,7 +25,7 @@ def test_catalogue_lists_rewards_and_offers_with_discounts(wll: Wll):
     assert offer["purchasable"] is False and offer["codeType"] is None
     listed = wll.ok(wll.get("/rewards", token=None))
     assert [r["name"] for r in listed] == ["Staff 10%", "Coffee"]  # by priority
-    offers = wll.ok(wll.get("/rewards?type=offer", token=None))
+    offers = wll.ok(wll.get("/rewards?type=generic_offer", token=None))
     assert len(offers) == 1
     discount = offers[0]["discounts"][0]
     assert discount["type"] == "PERCENTAGE" and discount["value"] == "1000"
@@ -58,7 +58,7 @@ def test_user_purchases_for_themselves_and_offers_are_not_for_sale(wll: Wll):
     reward = wll.create_reward()
     benefit = wll.ok(wll.post("/commands/purchase_reward", {"rewardId": reward["id"]}, token))
     assert benefit["owner"]["authIdentifier"] == "auth0|ann"
-    offer = wll.create_reward(type="OFFER", price=0)
+    offer = wll.create_reward(type="GENERIC_OFFER", price=0)
     wll.failed(wll.post("/commands/purchase_reward", {"rewardId": offer["id"]}, token), 400)
     wll.failed(wll.post("/commands/purchase_reward", {"rewardId": reward["id"]}), 400)  # admin
     wll.failed(

@@ -171,7 +171,6 @@ class DiscountPatchIn(DiscountIn):
 
 REWARD_TYPES = Literal[
     "VOUCHER",
-    "OFFER",
     "GENERIC_OFFER",
     "AWIN_PROGRAMME",
     "FIDEL_OFFER",
@@ -193,7 +192,7 @@ class RewardIn(Body):
     description: str | None = None
     picture_url: str | None = Field(None, validation_alias="pictureUrl")
     priority: int = 0
-    # the spec's reward types; OFFER is posim's older name for an offer
+    # the spec's reward types
     type: REWARD_TYPES = "VOUCHER"
     code_type: Literal["OTP", "POOL", "STATIC", "HUMAN"] | None = Field(
         None, validation_alias="codeType"
