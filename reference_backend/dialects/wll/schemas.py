@@ -1,5 +1,5 @@
 """Request bodies, after WLL's own OpenAPI (fixtures/vendor/wll). Spellings the spec does not
-name are kept only where posim's older clients send them (parity table)."""
+name are kept only where posim's own codec sends them (parity table)."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ class ProfileFields(Body):
 
     @classmethod
     def from_body(cls, data: Any) -> Any:
-        """The spec nests the profile under `profile`; posim's older clients send it flat."""
+        """The spec nests the profile under `profile`; posim's own codec sends it flat."""
         profile = data.get("profile") if isinstance(data, dict) else None
         return {**profile, **data} if isinstance(profile, dict) else data
 
