@@ -73,7 +73,7 @@ _DISCOUNT_KINDS = {"ABSOLUTE": "fixed", "FIXED": "fixed", "PERCENTAGE": "percent
 # -- the steps of multi-request flows ----------------------------------------------------
 @dataclass(frozen=True)
 class _PointValue:
-    """Reserve, step 2 (once per codec): GET /settings for `pointsCurrencyValue`."""
+    """Reserve, step 2 (once per codec): GET /settings/pointsCurrencyValue, a setting record."""
 
     op: ops.ReservePoints
 
@@ -295,7 +295,7 @@ class WLLCodec:
             case _Recheck(op=reserve):
                 return self._req("GET", self._user(reserve.member_id) + "/wallet")
             case _PointValue():
-                return self._req("GET", "/settings")
+                return self._req("GET", "/settings/pointsCurrencyValue")
             case _Deduct(op=reserve):
                 payload = {"points": reserve.points, "transactionId": reserve.reference}
                 return self._event(DEDUCT, reserve.member_id, payload, self._redeem_id(reserve))
@@ -510,7 +510,8 @@ class WLLCodec:
 
     def _take_point_value(self, data: Any) -> None:
         self._point_value_read = True
-        raw = data.get("pointsCurrencyValue") if isinstance(data, dict) else None
+        # a setting record `{name, value}` (value a string, e.g. "0.01")
+        raw = data.get("value") if isinstance(data, dict) else None
         try:
             value = Decimal(str(raw)) if raw is not None else None
         except InvalidOperation:

@@ -12,7 +12,7 @@ def test_transaction_earns_on_the_reactor_rule(wll: Wll):
     payload = {"transactionId": "T-1", "amount": 12.5, "branchId": "B1", "basket": []}
     event = wll.ok(wll.event({"accountNumber": user["accountNumber"]}, "TRANSACTION", payload))
     assert event["type"] == "TRANSACTION" and event["payload"] == payload
-    assert event["subject"]["id"] == user["id"]
+    assert event["subject"] == event["user"]["id"] == user["id"]
     assert wll.points(user) == 12  # 1 point per unit, floored
 
 
@@ -108,16 +108,16 @@ def test_private_types_accept_their_secret_and_users_report_public_ones(wll: Wll
         "/event_types",
         {
             "name": "VISITED_SHOP",
-            "public": True,
+            "isPrivate": False,
             "schema": {"type": "object", "required": ["shopId"]},
         },
     )
-    assert wll.ok(created, 201)["secret"] is None
+    assert wll.ok(created)["secret"] is None
     token = wll.user_token("auth0|ann")
     event = wll.ok(
         wll.post("/events", {"type": "VISITED_SHOP", "payload": {"shopId": "S1"}}, token)
     )
-    assert event["subject"]["authIdentifier"] == "auth0|ann"
+    assert event["user"]["authIdentifier"] == "auth0|ann"
     wll.failed(wll.post("/events", {"type": "VISITED_SHOP", "payload": {}}, token), 400)
     other = wll.create_user("auth0|bob")
     body = {"type": "VISITED_SHOP", "subject": {"id": other["id"]}, "payload": {"shopId": "S"}}
@@ -127,7 +127,7 @@ def test_private_types_accept_their_secret_and_users_report_public_ones(wll: Wll
 
 def test_private_custom_type_has_its_own_secret(wll: Wll):
     user = wll.create_user()
-    created = wll.ok(wll.post("/event_types", {"name": "SCANNED_RECEIPT"}), 201)
+    created = wll.ok(wll.post("/event_types", {"name": "SCANNED_RECEIPT"}))
     secret = created["secret"]
     body = {"type": "SCANNED_RECEIPT", "subject": {"id": user["id"]}, "payload": {}}
     wll.ok(wll.post("/events", body, token=secret))

@@ -15,7 +15,7 @@ wll = make_fixture()
 def test_unknown_route_and_wrong_method_are_jsend(wll: Wll):
     wll.failed(wll.client.get("/v1/no/such/thing"), 404)
     wll.failed(wll.client.get("/oauth/authorize"), 404)
-    body = wll.failed(wll.client.get("/v1/events", headers=wll.headers()), 405)
+    body = wll.failed(wll.client.delete("/v1/events", headers=wll.headers()), 405)
     assert body["message"] == "Method Not Allowed"
     wll.failed(wll.get("/users/me/wallet/predictions", token=wll.user_token("x")), 404)
 
@@ -28,9 +28,25 @@ def test_capillary_paths_are_not_claimed(wll: Wll):
         assert response.json().get("status") not in ("fail", "error")
 
 
-def test_settings_expose_the_points_value(wll: Wll):
-    settings = wll.ok(wll.get("/settings", token=None))
-    assert settings == {"pointsCurrencyValue": 0.01, "currency": "EGP"}
+def test_settings_are_records_and_expose_the_points_value(wll: Wll):
+    records = wll.ok(wll.get("/settings/", token=None))
+    assert [(r["name"], r["value"]) for r in records] == [("pointsCurrencyValue", "0.01")]
+    one = wll.ok(wll.get("/settings/pointsCurrencyValue", token=None))
+    assert one["name"] == "pointsCurrencyValue" and one["value"] == "0.01"
+    wll.failed(wll.get("/settings/noSuchSetting", token=None), 404)
+    # an admin stores its own records and changes them; readers see the change
+    wll.failed(wll.post("/settings/", {"name": "brand.colour", "value": "red"}, token=None), 401)
+    created = wll.ok(wll.post("/settings/", {"name": "brand.colour", "value": "red"}), 201)
+    assert created["name"] == "brand.colour" and created["value"] == "red"
+    wll.failed(wll.post("/settings/", {"name": "brand.colour", "value": "blue"}), 409)
+    wll.failed(wll.post("/settings/", {"name": "bad name!", "value": "x"}), 400)
+    patch = [{"name": "pointsCurrencyValue", "value": "0.05"}]
+    changed = wll.ok(wll.client.patch("/v1/settings/", json=patch, headers=wll.headers()))
+    assert changed[0]["value"] == "0.05"
+    assert wll.ok(wll.get("/settings/pointsCurrencyValue", token=None))["value"] == "0.05"
+    unknown = [{"name": "pointsCurrencyValue", "value": "1"}, {"name": "noSuch", "value": "1"}]
+    wll.failed(wll.client.patch("/v1/settings", json=unknown, headers=wll.headers()), 404)
+    assert wll.ok(wll.get("/settings/pointsCurrencyValue", token=None))["value"] == "0.05"
 
 
 def test_traffic_is_recorded_for_the_tenant(wll: Wll):
@@ -91,6 +107,19 @@ def test_seeded_garbage_never_gets_a_500(wll: Wll):
         "profile",
         "amount",
         "points",
+        "beneficiaryId",
+        "actorId",
+        "benefitId",
+        "emailAddress",
+        "telephoneNumber",
+        "isPrivate",
+        "isActive",
+        "occurredAt",
+        "liabilityHandlingPolicy",
+        "value",
+        "totalSpend",
+        "submitter",
+        "items",
     ]
 
     def value(depth: int = 0):
@@ -109,10 +138,35 @@ def test_seeded_garbage_never_gets_a_500(wll: Wll):
         "/event_types",
         "/commands/redeem_benefit",
         "/commands/validate_voucher",
+        "/commands/adjust_points",
+        "/events/test_reaction",
+        "/settings/",
+        "receipts",
+        f"/rewards/{reward['id']}/discounts",
     ]
-    gets = ["/users/%s", "/users/%s/wallet", "/benefits/%s", "/benefits?redeemable=%s"]
+    first_discount = reward["discounts"][0]["id"]
+    patches = [
+        f"/users/{user['id']}",
+        f"/rewards/{reward['id']}",
+        "/settings/",
+        f"/rewards/{reward['id']}/discounts/{first_discount}",
+    ]
+    gets = [
+        "/users/%s",
+        "/users/%s/wallet",
+        "/benefits/%s",
+        "/benefits?redeemable=%s",
+        "/users/?filter=%s",
+        "/events/?limit=%s",
+        "/rewards/?skip=%s",
+        "/settings/%s",
+        "/events/%s",
+        "/event_types/%s/secret",
+        "/vouchers/%s",
+        "/tiers/%s",
+    ]
     tokens = ["admin", None, wll.user_token("auth0|ann"), wll.creds["eventTypeSecret"], "a.b.c"]
-    for _ in range(300):
+    for _ in range(400):
         token = rng.choice(tokens)
         if rng.random() < 0.7:
             body = {k: value() for k in rng.sample(keys, rng.randint(0, 6))}
@@ -120,7 +174,14 @@ def test_seeded_garbage_never_gets_a_500(wll: Wll):
                 body["type"] = rng.choice(["TRANSACTION", "REDEEMED_POINTS", "POINTS_REFUND"])
                 body["subject"] = {"id": user["id"]}
                 body["payload"] = {"amount": value(), "points": value()}
-            response = wll.post(rng.choice(posts), body, token=token)
+            path = rng.choice(posts + patches)
+            headers = wll.headers(token)
+            if path in patches:
+                response = wll.client.patch("/v1" + path, json=body, headers=headers)
+            elif path == "receipts":
+                response = wll.client.post("/receipts/v1/orders", json=body, headers=headers)
+            else:
+                response = wll.post(path, body, token=token)
         else:
             response = wll.get(rng.choice(gets) % json.dumps(value()), token=token)
         assert response.status_code < 500, response.text

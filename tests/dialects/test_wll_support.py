@@ -75,7 +75,7 @@ class Wll:
     def create_user(self, auth_id: str = "auth0|ann", email: str | None = None) -> dict:
         body = {"email": email or f"{auth_id.split('|')[-1]}@example.com", "givenName": "Ann"}
         body["authIdentifier"] = auth_id
-        return self.ok(self.post("/users", body), 201)
+        return self.ok(self.post("/users", body))
 
     def event(self, subject: Any, type_: str, payload: dict, token: str | None = ADMIN):
         return self.post("/events", {"type": type_, "subject": subject, "payload": payload}, token)
@@ -89,16 +89,16 @@ class Wll:
     def create_reward(self, **fields: Any) -> dict:
         body = {"name": "Free coffee", "price": 50, "value": 300, **fields}
         body.setdefault("discounts", [{"type": "ABSOLUTE", "value": 300, "sku": None}])
-        return self.ok(self.post("/rewards", body), 201)
+        return self.ok(self.post("/rewards", body))
 
     def purchase(self, user: dict, reward: dict) -> httpx.Response:
         return self.post(
-            "/commands/purchase_reward", {"rewardId": reward["id"], "userId": user["id"]}
+            "/commands/purchase_reward", {"rewardId": reward["id"], "beneficiaryId": user["id"]}
         )
 
     def redeemed_code(self, user: dict, reward: dict) -> str:
         benefit = self.ok(self.purchase(user, reward))
-        redeemed = self.ok(self.post("/commands/redeem_benefit", {"id": benefit["id"]}))
+        redeemed = self.ok(self.post("/commands/redeem_benefit", {"benefitId": benefit["id"]}))
         return redeemed["code"]["value"]
 
     # -- control plane ----------------------------------------------------------------

@@ -20,7 +20,7 @@ def test_register_returns_identifiers_and_profile(wll: Wll):
         "authIdentifier": "auth0|ann",
         "attributes": {"favouriteDrink": "flat white"},
     }
-    user = wll.ok(wll.post("/users", body), 201)
+    user = wll.ok(wll.post("/users", body))
     assert re.fullmatch(r"[0-9a-f-]{36}", user["id"])
     assert re.fullmatch(r"\d{7}", user["accountNumber"])
     assert user["authIdentifier"] == "auth0|ann"
@@ -33,7 +33,7 @@ def test_register_returns_identifiers_and_profile(wll: Wll):
 
 def test_profile_fields_may_be_nested(wll: Wll):
     body = {"profile": {"email": "bo@example.com", "givenName": "Bo"}, "authIdentifier": "a|bo"}
-    user = wll.ok(wll.post("/users", body), 201)
+    user = wll.ok(wll.post("/users", body))
     assert user["email"] == "bo@example.com" and user["givenName"] == "Bo"
 
 
@@ -48,7 +48,7 @@ def test_lookup_by_every_identifier(wll: Wll):
 def test_user_registers_themselves_with_their_token(wll: Wll):
     token = wll.user_token("firebase|zed")
     body = {"email": "zed@example.com", "authIdentifier": "spoofed"}
-    user = wll.ok(wll.post("/users", body, token=token), 201)
+    user = wll.ok(wll.post("/users", body, token=token))
     assert user["authIdentifier"] == "firebase|zed"  # the token's sub wins
     assert wll.ok(wll.get("/users/me", token=token))["id"] == user["id"]
 
@@ -58,12 +58,12 @@ def test_duplicates_conflict_but_placeholder_emails_do_not(wll: Wll):
     wll.failed(wll.post("/users", {"email": "x@example.com", "authIdentifier": "auth0|ann"}), 409)
     wll.failed(wll.post("/users", {"email": "ANN@example.com", "authIdentifier": "auth0|a2"}), 409)
     for n in range(2):
-        wll.ok(wll.post("/users", {"email": "REDACTED", "authIdentifier": f"anon|{n}"}), 201)
+        wll.ok(wll.post("/users", {"email": "REDACTED", "authIdentifier": f"anon|{n}"}))
 
 
 def test_bad_registration_bodies_are_400_with_field_errors(wll: Wll):
     body = wll.failed(wll.post("/users", {"givenName": "No email"}), 400)
-    assert "email" in body["data"]
+    assert "emailAddress" in body["data"]  # the spec's name for it
     body = wll.failed(wll.post("/users", {"email": "a@b.c", "birthdate": "1 April"}), 400)
     assert "birthdate" in body["data"]
     wll.failed(wll.post("/users", {"email": "a@b.c", "country": "GBR"}), 400)
@@ -93,7 +93,7 @@ def test_wallet_shape_and_me_alias(wll: Wll):
 
 def test_a_till_may_look_a_user_up_by_email_or_mobile(wll: Wll):
     body = {"email": "Ann@Example.com", "telephone": "+201000000042", "authIdentifier": "pos|ann"}
-    user = wll.ok(wll.post("/users", body), 201)
+    user = wll.ok(wll.post("/users", body))
     for ref in ("ann@example.com", "+201000000042", "%2B201000000042"):
         assert wll.ok(wll.get(f"/users/{ref}"))["id"] == user["id"]
         assert wll.ok(wll.get(f"/users/{ref}/wallet"))["points"] == 0

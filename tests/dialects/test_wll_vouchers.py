@@ -17,7 +17,7 @@ def test_catalogue_lists_rewards_and_offers_with_discounts(wll: Wll):
     wll.create_reward(name="Coffee")
     offer = wll.create_reward(
         name="Staff 10%",
-        type="OFFER",
+        type="GENERIC_OFFER",
         price=0,
         priority=5,
         discounts=[{"type": "percentage", "value": "1000", "productSku": "COF-01"}],
@@ -25,7 +25,7 @@ def test_catalogue_lists_rewards_and_offers_with_discounts(wll: Wll):
     assert offer["purchasable"] is False and offer["codeType"] is None
     listed = wll.ok(wll.get("/rewards", token=None))
     assert [r["name"] for r in listed] == ["Staff 10%", "Coffee"]  # by priority
-    offers = wll.ok(wll.get("/rewards?type=offer", token=None))
+    offers = wll.ok(wll.get("/rewards?type=generic_offer", token=None))
     assert len(offers) == 1
     discount = offers[0]["discounts"][0]
     assert discount["type"] == "PERCENTAGE" and discount["value"] == "1000"
@@ -56,15 +56,14 @@ def test_user_purchases_for_themselves_and_offers_are_not_for_sale(wll: Wll):
     user = _rich_user(wll)
     token = wll.user_token("auth0|ann")
     reward = wll.create_reward()
-    benefit = wll.ok(
-        wll.post("/commands/reward_purchases", {"reward": {"id": reward["id"]}}, token)
-    )
+    benefit = wll.ok(wll.post("/commands/purchase_reward", {"rewardId": reward["id"]}, token))
     assert benefit["owner"]["authIdentifier"] == "auth0|ann"
-    offer = wll.create_reward(type="OFFER", price=0)
+    offer = wll.create_reward(type="GENERIC_OFFER", price=0)
     wll.failed(wll.post("/commands/purchase_reward", {"rewardId": offer["id"]}, token), 400)
     wll.failed(wll.post("/commands/purchase_reward", {"rewardId": reward["id"]}), 400)  # admin
     wll.failed(
-        wll.post("/commands/purchase_reward", {"rewardId": "missing", "userId": user["id"]}), 404
+        wll.post("/commands/purchase_reward", {"rewardId": "missing", "beneficiaryId": user["id"]}),
+        404,
     )
 
 
@@ -96,7 +95,7 @@ def test_allow_future_validation_checks_without_burning(wll: Wll):
     assert checked["code"]["validatedAt"] == "2026-01-01T00:00:00.000Z"
     assert wll.tenant.engine.voucher(code).burns == 0
     wll.advance(60)
-    burned = wll.ok(wll.post("/commands/validate_voucher", {"code": {"value": code.lower()}}))
+    burned = wll.ok(wll.post("/commands/validate_voucher", {"code": code.lower()}))
     assert burned["burnedAt"] == "2026-01-01T00:01:00.000Z"
     assert burned["code"]["validatedAt"] == "2026-01-01T00:00:00.000Z"  # the first validation
     wll.failed(wll.post("/commands/validate_voucher", {"code": code}), 400)
@@ -105,11 +104,11 @@ def test_allow_future_validation_checks_without_burning(wll: Wll):
 def test_redeem_benefit_lifecycle(wll: Wll):
     user = _rich_user(wll)
     benefit = wll.ok(wll.purchase(user, wll.create_reward()))
-    wll.failed(wll.post("/commands/redeem_benefit", {"id": "missing"}), 404)
+    wll.failed(wll.post("/commands/redeem_benefit", {"benefitId": "missing"}), 404)
     redeemed = wll.ok(wll.post("/commands/redeem_benefit", {"benefitId": benefit["id"]}))
     assert redeemed["redeemedAt"] == "2026-01-01T00:00:00.000Z"
     assert redeemed["code"]["redeemedAt"] == redeemed["redeemedAt"]
-    body = wll.failed(wll.post("/commands/redeem_benefit", {"benefit": {"id": benefit["id"]}}), 400)
+    body = wll.failed(wll.post("/commands/redeem_benefit", {"benefitId": benefit["id"]}), 400)
     assert body["message"] == "Benefit has already been redeemed"
     fetched = wll.ok(wll.get(f"/benefits/{benefit['id']}"))
     assert fetched["code"]["value"] == redeemed["code"]["value"]
@@ -133,9 +132,9 @@ def test_unredeemed_benefit_expires_but_a_redeemed_one_does_not(wll: Wll):
     stale = wll.ok(wll.purchase(user, reward))
     kept = wll.ok(wll.purchase(user, reward))
     assert stale["expiresAt"] == "2026-01-01T01:00:00.000Z"
-    wll.ok(wll.post("/commands/redeem_benefit", {"id": kept["id"]}))
+    wll.ok(wll.post("/commands/redeem_benefit", {"benefitId": kept["id"]}))
     wll.advance(3600)
-    body = wll.failed(wll.post("/commands/redeem_benefit", {"id": stale["id"]}), 400)
+    body = wll.failed(wll.post("/commands/redeem_benefit", {"benefitId": stale["id"]}), 400)
     assert body["message"] == "Benefit has expired"
     code = wll.ok(wll.get(f"/benefits/{kept['id']}"))["code"]["value"]
     wll.ok(wll.post("/commands/validate_voucher", {"code": code}))
@@ -165,7 +164,7 @@ def test_benefit_listing_filters(wll: Wll):
     reward = wll.create_reward(price=10)
     fresh = wll.ok(wll.purchase(ann, reward))
     used = wll.ok(wll.purchase(ann, reward))
-    wll.ok(wll.post("/commands/redeem_benefit", {"id": used["id"]}))
+    wll.ok(wll.post("/commands/redeem_benefit", {"benefitId": used["id"]}))
     theirs = wll.ok(wll.purchase(bob, reward))
 
     def ids(path: str, token: str | None = "admin") -> set[str]:
@@ -180,7 +179,7 @@ def test_benefit_listing_filters(wll: Wll):
     wll.failed(wll.get("/benefits?redeemable=maybe"), 400)
     # another user's benefit looks absent to a user token
     wll.failed(wll.get(f"/benefits/{theirs['id']}", token=token), 404)
-    wll.failed(wll.post("/commands/redeem_benefit", {"id": theirs["id"]}, token), 404)
+    wll.failed(wll.post("/commands/redeem_benefit", {"benefitId": theirs["id"]}, token), 404)
 
 
 def test_user_redeems_in_app_and_the_pos_validates(wll: Wll):
@@ -188,8 +187,9 @@ def test_user_redeems_in_app_and_the_pos_validates(wll: Wll):
     token = wll.user_token("auth0|ann")
     reward = wll.create_reward()
     benefit = wll.ok(wll.post("/commands/purchase_reward", {"rewardId": reward["id"]}, token))
-    code = wll.ok(wll.post("/commands/redeem_benefit", {"id": benefit["id"]}, token))["code"]
-    result = wll.ok(wll.post("/commands/validate_voucher", {"voucherCode": code["value"]}))
+    redeemed = wll.post("/commands/redeem_benefit", {"benefitId": benefit["id"]}, token)
+    code = wll.ok(redeemed)["code"]
+    result = wll.ok(wll.post("/commands/validate_voucher", {"code": code["value"]}))
     assert result["id"] == benefit["id"] and result["burnedAt"] is not None
 
 
@@ -207,8 +207,8 @@ def test_codes_handed_out_elsewhere_validate_without_redeem_benefit(wll: Wll):
     )
     assert checked["burnedAt"] is None and checked["discounts"][0]["type"] == "ABSOLUTE"
     # redeem_benefit still works once (it stamps the time), then it is redeemed
-    wll.ok(wll.post("/commands/redeem_benefit", {"id": listed["id"]}))
-    wll.failed(wll.post("/commands/redeem_benefit", {"id": listed["id"]}), 400)
+    wll.ok(wll.post("/commands/redeem_benefit", {"benefitId": listed["id"]}))
+    wll.failed(wll.post("/commands/redeem_benefit", {"benefitId": listed["id"]}), 400)
     burned = wll.ok(wll.post("/commands/validate_voucher", {"code": "SAVE10"}))
     assert burned["burnedAt"] is not None
     body = wll.failed(wll.post("/commands/validate_voucher", {"code": "SAVE10"}), 400)

@@ -235,12 +235,12 @@ def test_balance_may_be_negative_on_wll(codec: WLLCodec):
 # -- points --------------------------------------------------------------------------------
 def test_reserve_checks_the_wallet_then_deducts_at_once(codec: WLLCodec):
     op = ops.ReservePoints("alice", 600, "CHK-1")
-    settings = ok({"pointsCurrencyValue": 0.01, "currency": "EGP"})
+    settings = ok({"name": "pointsCurrencyValue", "value": "0.01"})
     event = ok({"id": "CHK-1:points", "type": "REDEEMED_POINTS"})
     reservation, sent = drive(codec, op, wallet(1000), settings, event, wallet(400))
     assert [(r.method, r.path) for r in sent] == [
         ("GET", "/v1/users/alice/wallet"),
-        ("GET", "/v1/settings"),
+        ("GET", "/v1/settings/pointsCurrencyValue"),
         ("POST", "/v1/events"),
         ("GET", "/v1/users/alice/wallet"),
     ]

@@ -1,4 +1,5 @@
-"""White Label Loyalty (Rewards API, base /v1) over the shared engine. See docs/parity/wll.md."""
+"""White Label Loyalty (Rewards API /v1, Receipts API /receipts/v1) over the shared engine.
+See docs/parity/wll.md."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from .routes import router
 
 DIALECT = Dialect(
     name=NAME,
-    # "/v1/" with its slash, so Capillary's "/v1.1/..." paths are never taken for ours
-    prefixes=("/v1/", "/oauth/"),
+    # "/v1/" with its slash, so Capillary's "/v1.1/..." paths are never taken for ours;
+    # "/receipts/v1/" is WLL's Receipts API (its own host at WLL, a base path here)
+    prefixes=("/v1/", "/oauth/", "/receipts/v1/"),
     router=router,
     new_credentials=new_credentials,
     render_failure=render_failure,

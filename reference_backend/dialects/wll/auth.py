@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +35,8 @@ def new_credentials(tenant_id: str, rng: random.Random) -> dict[str, str]:
         return f"{rng.getrandbits(bits):0{bits // 4}x}"
 
     return {
-        "apiKey": f"wll_{hexed(128)}",
+        # the spec types X-Api-Key as a UUID (strict clients check it before sending)
+        "apiKey": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
         "jwtSecret": hexed(256),
         "jwtIssuer": f"https://idp.posim.local/{tenant_id}",
         "clientId": hexed(128),

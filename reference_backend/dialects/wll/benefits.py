@@ -157,7 +157,9 @@ def render(tenant: Tenant, voucher: Voucher, issued: Counter[str] | None = None)
             "updatedAt": iso(max(m.values(), default=voucher.created_at)),
             "redeemedAt": iso(m.get("redeemedAt")),
             "validatedAt": iso(m.get("validatedAt")),
-            "value": reward["code"] if reward["codeType"] == "STATIC" else voucher.code,
+            "value": reward.get("code", {}).get("value")
+            if reward["codeType"] == "STATIC"
+            else voucher.code,
         }
     return {
         "id": benefit_id(voucher.code),

@@ -39,12 +39,15 @@ class EventType:
     secret: str | None = None  # private types may also be reported with this bearer
     description: str = ""
     created_at: datetime | None = None
+    active: bool = True
 
     def render(self, *, reveal_secret: bool = False) -> dict[str, Any]:
         out = {
             "name": self.name,
             "description": self.description,
-            "public": self.public,
+            "isPrivate": not self.public,  # the spec's name
+            "public": self.public,  # posim's older name, kept for its existing clients
+            "isActive": self.active,
             "schema": self.schema,
             "createdAt": self.created_at.isoformat() if self.created_at else None,
         }
@@ -74,6 +77,10 @@ def _registered(tenant: Tenant) -> dict[str, dict[str, Any]]:
 
 def register(tenant: Tenant, etype: EventType) -> None:
     _registered(tenant)[etype.name] = dataclasses.asdict(etype)
+
+
+def is_registered(tenant: Tenant, name: str) -> bool:
+    return name in _registered(tenant)
 
 
 def all_event_types(tenant: Tenant) -> dict[str, EventType]:

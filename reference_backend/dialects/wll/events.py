@@ -17,7 +17,7 @@ from . import payload_schema, users
 from .auth import NAME, Caller
 from .errors import WllFail
 from .event_types import INTRINSIC, EventType, all_event_types, has_reactor, schema_for_rule
-from .schemas import EventIn
+from .schemas import AdjustPointsIn, EventIn
 from .timefmt import iso
 
 
@@ -27,6 +27,8 @@ def event_type_for(tenant: Tenant, name: str) -> EventType:
     found = all_event_types(tenant).get(name)
     if found is None:
         raise WllFail(400, f"Unknown event type {name}")
+    if not found.active:
+        raise WllFail(400, f"Event type {name} is not active")
     return found
 
 
@@ -68,6 +70,10 @@ def _new_event_id(tenant: Tenant) -> str:
         n += 1
 
 
+def _occurred(tenant: Tenant) -> dict[str, str]:
+    return tenant.dialect_data(NAME).setdefault("occurred_at", {})
+
+
 def report(tenant: Tenant, member: Member, body: EventIn) -> dict[str, Any]:
     engine = tenant.engine
     with engine.lock:  # id allocation and the write are one step
@@ -75,9 +81,79 @@ def report(tenant: Tenant, member: Member, body: EventIn) -> dict[str, Any]:
         if has_reactor(tenant, body.type):
             if event_id in _custom_events(tenant):
                 raise WllFail(409, "An event with this id exists with different content")
-            record = engine.apply_event(member.member_id, body.type, body.payload, event_id).value
-            return render(member, event_id, record.name, record.payload, record.at)
-        return _record_custom(tenant, member, body, event_id)
+            done = engine.apply_event(member.member_id, body.type, body.payload, event_id).value
+            out = render(member, event_id, done.name, done.payload, done.at)
+        else:
+            out = _record_custom(tenant, member, body, event_id)
+        if body.occurred_at:  # when it happened at the till; the first report's value stays
+            _occurred(tenant).setdefault(event_id, body.occurred_at)
+        out["occurredAt"] = _occurred(tenant).get(event_id, out["createdAt"])
+        return out
+
+
+def _rows(tenant: Tenant) -> list[tuple]:
+    """(id, member id, type, payload, at) of every event, engine-reacted and dialect-kept."""
+    rows = [
+        (r.event_id, r.member_id, r.name, r.payload, r.at)
+        for r in tenant.engine.state.events.values()
+    ]
+    custom = _custom_events(tenant).items()
+    return rows + [(eid, e["member_id"], e["type"], e["payload"], e["at"]) for eid, e in custom]
+
+
+def _show(tenant: Tenant, row: tuple) -> dict[str, Any]:
+    event_id, member_id, name, payload, at = row
+    event = render(tenant.engine.state.members[member_id], event_id, name, payload, at)
+    event["occurredAt"] = _occurred(tenant).get(event_id, event["createdAt"])
+    return event
+
+
+def listed(tenant: Tenant, member: Member | None) -> list[dict[str, Any]]:
+    """Every event, or a member's, oldest first."""
+    with tenant.engine.lock:
+        rows = [r for r in _rows(tenant) if member is None or r[1] == member.member_id]
+        rows.sort(key=lambda row: row[4])
+        return [_show(tenant, row) for row in rows]
+
+
+def find(tenant: Tenant, event_id: str, member: Member | None) -> dict[str, Any]:
+    """One event by id (a user token sees only its own: others' look absent)."""
+    with tenant.engine.lock:
+        record = tenant.engine.state.events.get(event_id)
+        kept = _custom_events(tenant).get(event_id)
+        if record is not None:
+            row = (event_id, record.member_id, record.name, record.payload, record.at)
+        elif kept is not None:
+            row = (event_id, kept["member_id"], kept["type"], kept["payload"], kept["at"])
+        else:
+            row = None
+        if row is None or (member is not None and row[1] != member.member_id):
+            raise WllFail(404, "Event not found")
+        return _show(tenant, row)
+
+
+def reactions_of(tenant: Tenant, event: dict[str, Any]) -> list[dict[str, Any]]:
+    """What moved points for a recorded event, intrinsic ones included."""
+    name, payload = event["type"], event["payload"]
+    if name == "POINTS_ADJUSTED":
+        return [{"eventType": name, "action": "adjust", "points": payload["points"]}]
+    if name == "ORDER_PLACED":  # the order's earning is the reaction (receipts.py)
+        earned = tenant.engine.order(payload["orderId"]).points_earned
+        return [{"eventType": name, "action": "earn", "points": earned}]
+    return reactions(tenant, name, payload)
+
+
+def reactions(tenant: Tenant, name: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the type's reactor does with this payload (the points it moves), nothing applied."""
+    rule = tenant.engine.config.event_rules.get(name)
+    if rule is None:
+        return []
+    if rule.action == "earn":
+        points = int(float(payload.get(rule.amount_field) or 0) * rule.points_per_unit)
+    else:
+        points = int(payload.get(rule.points_field) or 0)
+    signed = -points if rule.action == "deduct" else points
+    return [{"eventType": name, "action": rule.action, "points": signed}]
 
 
 def _record_custom(tenant: Tenant, member: Member, body: EventIn, event_id: str):
@@ -88,15 +164,43 @@ def _record_custom(tenant: Tenant, member: Member, body: EventIn, event_id: str)
         if stored is None or stored["fingerprint"] != fp:
             raise WllFail(409, "An event with this id exists with different content")
         return render(member, event_id, stored["type"], stored["payload"], stored["at"])
-    at = tenant.engine.now()
+    record(tenant, member, event_id, body.type, body.payload, fp)
+    return render(member, event_id, body.type, body.payload, tenant.engine.now())
+
+
+def record(tenant, member: Member, event_id: str, name: str, payload: dict, fp: str = "") -> None:
+    """Keep an event the engine has no record of (no reactor, or intrinsic)."""
     _custom_events(tenant)[event_id] = {
-        "type": body.type,
+        "type": name,
         "member_id": member.member_id,
-        "payload": dict(body.payload),
-        "at": at,
+        "payload": dict(payload),
+        "at": tenant.engine.now(),
         "fingerprint": fp,
     }
-    return render(member, event_id, body.type, body.payload, at)
+
+
+def exists(tenant: Tenant, event_id: str) -> bool:
+    return event_id in _custom_events(tenant) or event_id in tenant.engine.state.events
+
+
+def close_account(tenant: Tenant, member: Member) -> Member:
+    with tenant.engine.lock:  # closing twice keeps the first CLOSED_ACCOUNT event
+        if member.active:
+            closed = tenant.engine.set_member_active(member.member_id, False)
+            record(tenant, member, _new_event_id(tenant), "CLOSED_ACCOUNT", {})
+            return closed
+        return member
+
+
+def adjust_points(tenant: Tenant, member: Member, body: AdjustPointsIn) -> dict[str, Any]:
+    """An admin adjustment: engine postings, then the intrinsic POINTS_ADJUSTED event."""
+    payload = {"points": body.points, "comment": body.comment, "impactType": body.impact_type}
+    with tenant.engine.lock:  # the id, the postings and the event record are one step
+        event_id = _new_event_id(tenant)
+        # REJECT_EVENT refuses a deduction the balance cannot cover; BYPASS lets it go negative
+        tenant.engine.adjust(member.member_id, body.points, event_id, body.policy == "BYPASS")
+        record(tenant, member, event_id, "POINTS_ADJUSTED", payload)
+    return render(member, event_id, "POINTS_ADJUSTED", payload, tenant.engine.now())
 
 
 def check_payload(tenant: Tenant, etype: EventType, payload: dict[str, Any]) -> None:
@@ -112,7 +216,8 @@ def render(member: Member, event_id: str, name: str, payload: dict, at) -> dict[
     return {
         "id": event_id,
         "type": name,
-        "subject": {
+        "subject": member.member_id,  # the spec's EventDefinition: the user's id
+        "user": {  # the user's identifiers together, so a till need not look them up
             "id": member.member_id,
             "accountNumber": member.account_number,
             "authIdentifier": users.auth_identifier_of(member),

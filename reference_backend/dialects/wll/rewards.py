@@ -14,7 +14,7 @@ from ...engine import EngineError, VoucherSeries
 from ...tenants import Tenant
 from .auth import NAME
 from .errors import WllFail
-from .schemas import RewardIn
+from .schemas import RewardIn, RewardPatchIn
 from .timefmt import iso
 from .users import NAMESPACE
 
@@ -30,16 +30,40 @@ def wll_fields(series: VoucherSeries) -> dict[str, Any]:
     return series.attributes.get(NAME) or {}
 
 
+def is_deleted(series: VoucherSeries) -> bool:
+    return bool(wll_fields(series).get("deletedAt"))
+
+
 def all_series(tenant: Tenant) -> list[VoucherSeries]:
+    """The catalogue: every series but deleted rewards (their bought benefits stay)."""
     with tenant.engine.lock:
-        return list(tenant.engine.state.series.values())
+        return [s for s in tenant.engine.state.series.values() if not is_deleted(s)]
 
 
 def get(tenant: Tenant, reward_id: str) -> VoucherSeries:
     try:
-        return tenant.engine.series(reward_id)
+        series = tenant.engine.series(reward_id)
     except EngineError as exc:
         raise reward_not_found() from exc
+    if is_deleted(series):
+        raise reward_not_found()
+    return series
+
+
+def own(tenant: Tenant, reward_id: str) -> VoucherSeries:
+    """A reward made through the Rewards API, which its admin may change."""
+    series = get(tenant, reward_id)
+    if NAME not in series.attributes:  # its codes are handed out elsewhere (benefits.py)
+        raise WllFail(400, "This reward is managed outside the Rewards API")
+    return series
+
+
+def delete(tenant: Tenant, reward_id: str) -> VoucherSeries:
+    """Out of the catalogue and no longer for sale; benefits already bought keep working."""
+    with tenant.engine.lock:
+        series = own(tenant, reward_id)
+        series.attributes[NAME] = {**wll_fields(series), "deletedAt": iso(tenant.engine.now())}
+        return series
 
 
 def _new_reward_id(tenant: Tenant) -> str:
@@ -73,6 +97,7 @@ def create(tenant: Tenant, body: RewardIn) -> VoucherSeries:
         "discounts": [d.model_dump(by_alias=False) for d in body.discounts],
         "redemptionMessage": body.redemption_message,
         "metadata": body.metadata,
+        "details": body.details,
         "createdAt": iso(engine.now()),
     }
     with engine.lock:
@@ -88,9 +113,48 @@ def create(tenant: Tenant, body: RewardIn) -> VoucherSeries:
         )
 
 
+_PATCHABLE = (
+    ("name", "name"),
+    ("summary", "summary"),
+    ("description", "description"),
+    ("picture_url", "pictureUrl"),
+    ("priority", "priority"),
+    ("value", "value"),
+    ("purchasable", "purchasable"),
+    ("purchase_expiration", "purchaseExpiration"),
+    ("redemption_message", "redemptionMessage"),
+)
+
+
+def update(tenant: Tenant, reward_id: str, body: RewardPatchIn) -> VoucherSeries:
+    """Catalogue fields only: vouchers already bought keep what they were bought with."""
+    engine = tenant.engine
+    with engine.lock:
+        series = own(tenant, reward_id)
+        fields = dict(wll_fields(series))
+        for attr, key in _PATCHABLE:
+            value = getattr(body, attr)
+            if value is not None:
+                fields[key] = value
+        if body.availability is not None:
+            fields["availability"] = {
+                "start": iso(body.availability.start),
+                "end": iso(body.availability.end),
+            }
+        fields["updatedAt"] = iso(engine.now())
+        if body.price is not None:
+            series.points_cost = body.price
+        series.attributes[NAME] = fields
+        return series
+
+
 def add_codes(tenant: Tenant, reward_id: str, codes: list[str]) -> VoucherSeries:
     series = get(tenant, reward_id)
     return tenant.engine.add_codes(series.series_id, codes)
+
+
+def discount_id(series: VoucherSeries, index: int) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"discount:{series.series_id}:{index}"))
 
 
 def discounts(series: VoucherSeries) -> list[dict[str, Any]]:
@@ -103,7 +167,7 @@ def discounts(series: VoucherSeries) -> list[dict[str, Any]]:
         raw = []
     return [
         {
-            "id": str(uuid.uuid5(NAMESPACE, f"discount:{series.series_id}:{i}")),
+            "id": d.get("id") or discount_id(series, i),
             "type": d["type"],
             "value": str(d["value"]),  # WLL sends the value as a string
             "sku": d.get("sku"),
@@ -132,10 +196,10 @@ def render(
 ) -> dict[str, Any]:
     fields = wll_fields(series)
     capacity, consumed = _stock(tenant, series, issued)
-    return {
+    out = {
         "id": series.series_id,
         "createdAt": fields.get("createdAt"),
-        "updatedAt": fields.get("createdAt"),
+        "updatedAt": fields.get("updatedAt") or fields.get("createdAt"),
         "name": fields.get("name", series.name),
         "summary": fields.get("summary"),
         "description": fields.get("description"),
@@ -143,7 +207,6 @@ def render(
         "priority": fields.get("priority", 0),
         "type": fields.get("type", "VOUCHER"),
         "codeType": fields.get("codeType", "POOL" if series.pool else "OTP"),
-        "code": fields.get("code"),
         "price": series.points_cost,
         "value": fields.get(
             "value", series.discount_value if series.discount_kind == "fixed" else 0
@@ -157,11 +220,13 @@ def render(
         "discounts": discounts(series),
         "redemptionMessage": fields.get("redemptionMessage"),
         "metadata": fields.get("metadata", {}),
-        "tier": None,
-        "category": None,
+        "details": fields.get("details", {}),
         "visibilityCriteria": None,
         "hideCode": False,
     }
+    if fields.get("code"):  # the spec's reward `code` is an object; a STATIC code sits in it
+        out["code"] = {"value": fields["code"]}
+    return out
 
 
 def check_purchasable(series: VoucherSeries, now: datetime) -> None:

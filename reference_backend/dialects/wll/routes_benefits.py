@@ -1,4 +1,5 @@
-"""Benefits and the two voucher commands: redeem_benefit and validate_voucher."""
+"""Benefits, vouchers (benefits of VOUCHER rewards) and the two voucher commands:
+redeem_benefit and validate_voucher."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from . import benefits, rewards, users
 from .auth import Caller, caller, require_user_or_admin
 from .errors import WllFail, success
+from .listing import page
 from .routing import WllRoute
 from .schemas import RedeemBenefitIn, ValidateVoucherIn, parse_body
 
@@ -26,8 +28,7 @@ def _flag(name: str, raw: str | None) -> bool | None:
     raise WllFail(400, "Validation failed", {name: "must be true or false"})
 
 
-@router.get("/benefits")
-async def list_benefits(request: Request, who: Caller = Depends(caller)):
+def _benefits(request: Request, who: Caller) -> list[dict]:
     require_user_or_admin(who)
     tenant = who.tenant
     redeemable = _flag("redeemable", request.query_params.get("redeemable"))
@@ -42,15 +43,38 @@ async def list_benefits(request: Request, who: Caller = Depends(caller)):
     if redeemable is not None:
         found = [v for v in found if (benefits.state(tenant, v) == "created") is redeemable]
     issued = rewards.issued_counts(tenant)
-    return success([benefits.render(tenant, v, issued) for v in found])
+    return [benefits.render(tenant, v, issued) for v in found]
+
+
+def _benefit(who: Caller, benefit_id: str) -> dict:
+    require_user_or_admin(who)
+    voucher = benefits.find(who.tenant, benefit_id)
+    benefits.check_access(who.tenant, who, voucher)
+    return benefits.render(who.tenant, voucher)
+
+
+@router.get("/benefits")
+async def list_benefits(request: Request, who: Caller = Depends(caller)):
+    return success(page(_benefits(request, who), request.query_params))
 
 
 @router.get("/benefits/{benefit_id}")
 async def get_benefit(benefit_id: str, who: Caller = Depends(caller)):
-    require_user_or_admin(who)
-    voucher = benefits.find(who.tenant, benefit_id)
-    benefits.check_access(who.tenant, who, voucher)
-    return success(benefits.render(who.tenant, voucher))
+    return success(_benefit(who, benefit_id))
+
+
+@router.get("/vouchers")
+async def list_vouchers(request: Request, who: Caller = Depends(caller)):
+    found = [b for b in _benefits(request, who) if b["type"] == "VOUCHER"]
+    return success(page(found, request.query_params))
+
+
+@router.get("/vouchers/{voucher_id}")
+async def get_voucher(voucher_id: str, who: Caller = Depends(caller)):
+    found = _benefit(who, voucher_id)
+    if found["type"] != "VOUCHER":
+        raise WllFail(404, "Voucher not found")
+    return success(found)
 
 
 @router.post("/commands/redeem_benefit")

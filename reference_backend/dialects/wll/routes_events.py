@@ -1,4 +1,4 @@
-"""POST /events (report), and the admin event-type registry (path inferred: /event_types)."""
+"""Events (report, list, read, reactions, test_reaction) and the admin event-type registry."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import hmac
 
 from fastapi import APIRouter, Depends, Request
 
-from . import events
-from .auth import Caller, caller, creds, require_admin
+from . import event_types, events, users
+from .auth import Caller, caller, creds, require_admin, require_user_or_admin
 from .errors import WllFail, success
 from .event_types import INTRINSIC, EventType, all_event_types, register
+from .listing import page
 from .routing import WllRoute
-from .schemas import EventIn, EventTypeIn, parse_body
+from .schemas import EventIn, EventTypeIn, EventTypePatch, parse_body
 
 router = APIRouter(prefix="/v1", route_class=WllRoute)
 
@@ -28,11 +29,93 @@ async def report_event(request: Request, who: Caller = Depends(caller)):
     return success(events.report(tenant, member, body))
 
 
-@router.get("/event_types")
-async def list_event_types(who: Caller = Depends(caller)):
+def _own(who: Caller):
+    """Whose events the caller may read: a user token its own, an admin everyone's."""
+    require_user_or_admin(who)
+    return users.me(who.tenant, who) if who.is_user else None
+
+
+@router.get("/events")
+async def list_events(request: Request, who: Caller = Depends(caller)):
+    found = events.listed(who.tenant, _own(who))
+    return success(page(found, request.query_params))
+
+
+@router.post("/events/test_reaction")
+async def test_reaction(request: Request, who: Caller = Depends(caller)):
+    """What the reactors would do with this event; nothing is recorded or moved."""
     require_admin(who)
-    types = all_event_types(who.tenant).values()
-    return success([t.render(reveal_secret=True) for t in types])
+    body = await parse_body(request, EventIn)
+    etype = events.event_type_for(who.tenant, body.type)
+    events.check_payload(who.tenant, etype, body.payload)
+    found = events.reactions(who.tenant, body.type, body.payload)
+    return success({"type": body.type, "payload": body.payload, "reactions": found})
+
+
+@router.get("/events/{event_id}")
+async def get_event(event_id: str, who: Caller = Depends(caller)):
+    return success(events.find(who.tenant, event_id, _own(who)))
+
+
+@router.get("/events/{event_id}/reactions")
+async def event_reactions(event_id: str, who: Caller = Depends(caller)):
+    event = events.find(who.tenant, event_id, _own(who))
+    return success(events.reactions_of(who.tenant, event))
+
+
+def _event_type(who: Caller, name: str) -> EventType:
+    require_admin(who)
+    found = all_event_types(who.tenant).get(name)
+    if found is None:
+        raise WllFail(404, "Event type not found")
+    return found
+
+
+@router.get("/event_types")
+async def list_event_types(request: Request, who: Caller = Depends(caller)):
+    require_admin(who)
+    types = [t.render(reveal_secret=True) for t in all_event_types(who.tenant).values()]
+    return success(page(types, request.query_params))
+
+
+@router.get("/event_types/{name}")
+async def get_event_type(name: str, who: Caller = Depends(caller)):
+    return success(_event_type(who, name).render(reveal_secret=True))
+
+
+@router.get("/event_types/{name}/secret")
+async def get_event_type_secret(name: str, who: Caller = Depends(caller)):
+    etype = _event_type(who, name)
+    if etype.secret is None:
+        raise WllFail(404, f"{name} is public and has no secret")
+    return success({"name": etype.name, "secret": etype.secret})
+
+
+@router.patch("/event_types/{name}")
+async def update_event_type(name: str, request: Request, who: Caller = Depends(caller)):
+    etype = _event_type(who, name)
+    body = await parse_body(request, EventTypePatch)
+    if not event_types.is_registered(who.tenant, name):
+        raise WllFail(400, f"{name} is backed by the program's rules and cannot be changed")
+    if body.schema_ is not None and body.schema_.get("type", "object") != "object":
+        raise WllFail(400, "Validation failed", {"schema.type": "must be object"})
+    with who.tenant.engine.lock:
+        if body.is_private is not None:
+            etype.public = not body.is_private
+            etype.secret = _secret(who, name) if body.is_private else None
+        if body.description is not None:
+            etype.description = body.description
+        if body.is_active is not None:
+            etype.active = body.is_active
+        if body.schema_ is not None:
+            etype.schema = body.schema_
+        register(who.tenant, etype)
+    return success(etype.render(reveal_secret=True))
+
+
+def _secret(who: Caller, name: str) -> str:
+    key = creds(who.tenant)["eventTypeSecret"].encode()
+    return hmac.new(key, name.encode(), hashlib.sha256).hexdigest()
 
 
 @router.post("/event_types")
@@ -47,15 +130,14 @@ async def create_event_type(request: Request, who: Caller = Depends(caller)):
     with tenant.engine.lock:
         if body.name in all_event_types(tenant):
             raise WllFail(409, f"Event type {body.name} exists")
-        key = creds(tenant)["eventTypeSecret"].encode()
-        secret = hmac.new(key, body.name.encode(), hashlib.sha256).hexdigest()
         etype = EventType(
             name=body.name,
             schema=body.schema_,
-            public=body.public,
-            secret=None if body.public else secret,
+            public=not body.is_private,
+            secret=_secret(who, body.name) if body.is_private else None,
+            active=body.is_active,
             description=body.description,
             created_at=tenant.engine.now(),
         )
         register(tenant, etype)
-    return success(etype.render(reveal_secret=True), status=201)
+    return success(etype.render(reveal_secret=True))  # the spec documents 200

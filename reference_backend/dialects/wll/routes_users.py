@@ -1,4 +1,5 @@
-"""Users and wallets: POST /users, GET /users/{id}, GET /users/{id}/wallet (id may be `me`)."""
+"""Users and wallets: register, list/search, read, PATCH, the wallet (id may be `me`), and the
+admin points adjustment (`commands/adjust_points`)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from fastapi import APIRouter, Depends, Request
 
 from ...engine import Member
 from ...tenants import Tenant
-from . import benefits, rewards, users
-from .auth import Caller, caller, require_user_or_admin
+from . import benefits, events, rewards, users
+from .auth import Caller, caller, require_admin, require_user_or_admin
 from .errors import success
+from .listing import page
 from .routing import WllRoute
-from .schemas import UserIn, parse, read_json
+from .schemas import AdjustPointsIn, UserIn, UserPatch, parse, parse_body, read_json
 
 router = APIRouter(prefix="/v1", route_class=WllRoute)
 
@@ -21,11 +23,44 @@ router = APIRouter(prefix="/v1", route_class=WllRoute)
 async def register_user(request: Request, who: Caller = Depends(caller)):
     require_user_or_admin(who)
     data = await read_json(request)
-    body = parse(UserIn, UserIn.from_body(data) if isinstance(data, dict) else data)
+    body = parse(UserIn, UserIn.from_body(data))
     # a user registers themselves: the token's subject is the auth identifier
     auth_identifier = who.subject if who.is_user else body.auth_identifier
     member = users.register(who.tenant, body, auth_identifier)
-    return success(users.render(member), status=201)
+    return success(users.render(member))  # the spec documents 200
+
+
+@router.get("/users")
+async def list_users(request: Request, who: Caller = Depends(caller)):
+    require_admin(who)
+    with who.tenant.engine.lock:
+        members = list(who.tenant.engine.state.members.values())
+    return success(page([users.render(m) for m in members], request.query_params))
+
+
+@router.patch("/users/{user_ref}")
+async def update_user(user_ref: str, request: Request, who: Caller = Depends(caller)):
+    require_user_or_admin(who)
+    member = users.visible_user(who.tenant, who, user_ref)
+    body = parse(UserPatch, UserPatch.from_body(await read_json(request)))
+    return success(users.render(users.update(who.tenant, member, body)))
+
+
+@router.delete("/users/{user_ref}")
+async def close_user(user_ref: str, who: Caller = Depends(caller)):
+    """Account closure: the user is deactivated (its ledger stays, so nothing is lost) and the
+    intrinsic CLOSED_ACCOUNT event is kept; later earning or spending is refused."""
+    require_user_or_admin(who)
+    member = users.visible_user(who.tenant, who, user_ref)
+    return success(users.render(events.close_account(who.tenant, member)))
+
+
+@router.post("/commands/adjust_points")
+async def adjust_points(request: Request, who: Caller = Depends(caller)):
+    require_admin(who)
+    body = await parse_body(request, AdjustPointsIn)
+    member = users.resolve(who.tenant, body.actor_id)
+    return success(events.adjust_points(who.tenant, member, body))
 
 
 @router.get("/users/{user_ref}")

@@ -14,7 +14,7 @@ from ...engine import EngineError, Member
 from ...tenants import Tenant
 from .auth import NAME, Caller
 from .errors import WllFail
-from .schemas import UserIn
+from .schemas import ProfileFields, UserIn, UserPatch
 from .timefmt import iso
 
 NAMESPACE = uuid.UUID("5b1f0c1e-7a52-4b8e-9a57-3f1f3f0c9d11")  # posim's WLL id namespace
@@ -135,29 +135,43 @@ def _new_user_id(tenant: Tenant) -> str:
         n += 1
 
 
-def register(tenant: Tenant, body: UserIn, auth_identifier: str | None) -> Member:
-    engine = tenant.engine
-    identifiers = {}
-    if body.email.strip().lower() not in PLACEHOLDER_EMAILS:
-        identifiers["email"] = body.email.strip()
-    if body.external_identifier:
-        identifiers["external_id"] = body.external_identifier
-    if body.telephone and body.telephone.strip():  # indexed, so a till can look it up
-        identifiers["mobile"] = body.telephone.strip()
-    profile = {"email": body.email.strip(), "authIdentifier": auth_identifier}
-    profile["externalIdentifier"] = body.external_identifier
+def _identifiers(email: str | None, external: str | None, telephone: str | None) -> dict:
+    found = {}
+    if email and email.strip().lower() not in PLACEHOLDER_EMAILS:
+        found["email"] = email.strip()
+    if external:
+        found["external_id"] = external
+    if telephone and telephone.strip():  # indexed, so a till can look it up
+        found["mobile"] = telephone.strip()
+    return found
+
+
+def _profile_values(body: ProfileFields) -> dict[str, Any]:
+    """The profile fields the body sets (None = not sent)."""
+    values = {}
     for attr, key in PROFILE_FIELDS:
         value = getattr(body, attr)
-        profile[key] = value.isoformat() if hasattr(value, "isoformat") else value
+        if value is not None:
+            values[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    return values
+
+
+def register(tenant: Tenant, body: UserIn, auth_identifier: str | None) -> Member:
+    engine = tenant.engine
+    profile = {key: None for _, key in PROFILE_FIELDS}
+    profile.update(_profile_values(body))
+    profile.update(email=body.email.strip(), authIdentifier=auth_identifier)
+    profile["externalIdentifier"] = body.external_identifier
     profile["gender"] = profile["gender"] or "UNKNOWN"
     profile["attributes"] = dict(body.attributes)
-    profile["flags"] = {}
+    profile["flags"] = dict(body.flags)
+    profile["updatedAt"] = None
     with engine.lock:  # the auth-identifier check and the insert are one step
         if auth_identifier and find_by_auth_identifier(tenant, auth_identifier):
             raise WllFail(409, "A user with this authIdentifier already exists")
         member = engine.upsert_member(
             member_id=_new_user_id(tenant),
-            identifiers=identifiers,
+            identifiers=_identifiers(body.email, body.external_identifier, body.telephone),
             first_name=body.given_name,
             last_name=body.family_name,
             attributes={NAME: profile},
@@ -165,6 +179,34 @@ def register(tenant: Tenant, body: UserIn, auth_identifier: str | None) -> Membe
         if auth_identifier:
             _index(tenant)[auth_identifier] = member.member_id
     return member
+
+
+def update(tenant: Tenant, member: Member, body: UserPatch) -> Member:
+    """PATCH /users/{id}: only the fields sent change; the profile's identifiers move too."""
+    with tenant.engine.lock:  # read-modify-write of the profile is one step
+        return _update(tenant, member, body)
+
+
+def _update(tenant: Tenant, member: Member, body: UserPatch) -> Member:
+    profile = {**profile_of(member), **_profile_values(body)}
+    if body.email is not None:
+        profile["email"] = body.email.strip()
+    if body.external_identifier is not None:
+        profile["externalIdentifier"] = body.external_identifier
+    if body.attributes is not None:
+        profile["attributes"] = {**profile.get("attributes", {}), **body.attributes}
+    if body.flags is not None:
+        profile["flags"] = {**profile.get("flags", {}), **body.flags}
+    if body.is_restricted is not None:
+        profile["isRestricted"] = body.is_restricted
+    profile["updatedAt"] = iso(tenant.engine.now())
+    return tenant.engine.upsert_member(
+        member_id=member.member_id,
+        identifiers=_identifiers(body.email, body.external_identifier, body.telephone),
+        first_name=body.given_name,
+        last_name=body.family_name,
+        attributes={NAME: profile},
+    ).value
 
 
 def render(member: Member) -> dict[str, Any]:
@@ -177,16 +219,24 @@ def render(member: Member) -> dict[str, Any]:
         **{key: profile.get(key) for _, key in PROFILE_FIELDS},
     }
     fields["gender"] = fields["gender"] or "UNKNOWN"
-    # union of the shapes seen: identity and profile fields flat, and again under `profile`
+    # the spec's names (profile.emailAddress, profile.telephoneNumber), and posim's older
+    # flat names that existing tills read
+    spec_profile = {
+        **fields,
+        "emailAddress": email,
+        "telephoneNumber": fields["telephone"],
+        "attributes": profile.get("attributes", {}),
+    }
     return {
         "id": member.member_id,
         "accountNumber": member.account_number,
         "authIdentifier": profile.get("authIdentifier"),
         "externalIdentifier": member.identifiers.get("external_id"),
         **fields,
-        "profile": {**fields, "attributes": profile.get("attributes", {})},
+        "profile": spec_profile,
         "flags": profile.get("flags", {}),
+        "isRestricted": bool(profile.get("isRestricted", False)),
         "active": member.active,
         "createdAt": iso(member.created_at),
-        "updatedAt": iso(member.created_at),
+        "updatedAt": profile.get("updatedAt") or iso(member.created_at),
     }
