@@ -23,6 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from .pos_cli import add_pos_arguments
 from .readiness import FAIL_ON, FAILED, LABELS, MANUAL, NO_EVIDENCE, PASSED, SKIPPED, exit_status
 
 STYLES = {
@@ -70,6 +71,7 @@ def add_certify_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--features", type=Path, help="folder of .feature files (default: features/)")
     p.add_argument("--checklists", type=Path, help="folder of <vendor>.yaml checklists")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (CI logs)")
+    add_pos_arguments(p)
     p.set_defaults(func=run_certify)
     return p
 
@@ -179,6 +181,10 @@ def run_certify(args: argparse.Namespace) -> int:
     from .runner import certify, credentials_by_dialect, select_dialects
 
     console = Console(file=sys.stdout)
+    if args.pos is not None or args.pos_session:
+        from .pos_cli import run_pos
+
+        return run_pos(args, console)
     raw = args.credentials
     if raw is None and args.target:
         raw = os.environ.get("POSIM_CREDENTIALS") or None
@@ -224,12 +230,13 @@ def run_certify(args: argparse.Namespace) -> int:
 
 def run_audit(args: argparse.Namespace) -> int:
     from .bundle import evidence_document, write_reports
-    from .traffic_audit import audit
+    from .traffic_audit import audit, check_recording
     from .traffic_rules import RETRY_WINDOW_S
 
     console = Console(file=sys.stdout)
     window = RETRY_WINDOW_S if args.retry_window is None else args.retry_window
     try:
+        check_recording(args.traffic, args.dialect)
         result = audit(
             args.traffic, args.dialect, checklists_dir=args.checklists, retry_window_s=window
         )

@@ -31,7 +31,7 @@ from .evidence import NOT_RUN, ExchangeRecord, ScenarioRun, StepRecord
 from .readiness import FAILED, NOT_APPLICABLE, PASSED, CheckFinding, RunOutcome, assess_item, decide
 from .redact import PERSONAL
 from .runner import CertifyResult, DialectResult
-from .traffic_calls import Call, Traffic, load_traffic, read_lines, to_ops
+from .traffic_calls import Call, Traffic, dialect_of, load_traffic, read_lines, to_ops
 from .traffic_rules import (
     AUDIT_ITEMS,
     RETRY_WINDOW_S,
@@ -70,6 +70,23 @@ def load_in_start_order(path: Path, dialect: str) -> Traffic:
     for index, call in enumerate(calls):
         call.index = index
     return replace(traffic, calls=calls, ops=to_ops(calls, dialect))
+
+
+def check_recording(path: Path, dialect: str) -> None:
+    """Refuse, in one line (ValueError), a recording that cannot be judged as `dialect`:
+    empty, cut short, or holding only another vendor's exchanges."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        last = max((n for n, line in enumerate(fh, 1) if line.strip()), default=0)
+    if not last:
+        raise ValueError(f"{path} is empty: no exchange was recorded")
+    lines, bad = read_lines(path)
+    if last in bad:
+        raise ValueError(f"{path} is cut short: line {last}, its last, is not a whole exchange")
+    vendors = [dialect_of(entry) for _, entry in lines]
+    if dialect not in vendors:
+        others = sorted({v for v in vendors if v})
+        hint = f" (it records {', '.join(others)}: pass --dialect {others[0]})" if others else ""
+        raise ValueError(f"{path} holds no {dialect} exchange{hint}")
 
 
 @dataclass(frozen=True)
