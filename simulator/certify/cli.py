@@ -230,6 +230,8 @@ def run_certify(args: argparse.Namespace) -> int:
 
 def run_audit(args: argparse.Namespace) -> int:
     from .bundle import evidence_document, write_reports
+    from .pos_cli import print_fault_hits
+    from .pos_session import fault_hits
     from .traffic_audit import audit, check_recording
     from .traffic_rules import RETRY_WINDOW_S
 
@@ -246,6 +248,9 @@ def run_audit(args: argparse.Namespace) -> int:
     console.print(f"posim audit: {args.dialect} traffic in {args.traffic}", highlight=False)
     console.print()
     print_summary(console, evidence_document(result))
+    result.faults = fault_hits(args.traffic, None) or None  # a recording made under faults
+    if result.faults:
+        print_fault_hits(console, result.faults)
     paths = write_reports(result, args.out)
     console.print("reports:")
     for kind, path in paths.items():

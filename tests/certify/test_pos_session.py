@@ -62,6 +62,9 @@ def test_a_correct_till_is_ready_under_the_fault_plan(tmp_path):
     # the recording is kept: posim audit judges it again, to the same verdict
     again = posim("audit", str(recording), "--dialect", "gameball", "--out", str(tmp_path / "a"))
     assert again.returncode == 0 and again.stdout.rstrip().endswith("verdict: Ready")
+    assert all(h["request_id"] in again.stdout for h in hits)  # it lists the fault hits too
+    audit_evidence = json.loads((tmp_path / "a" / "audit-evidence.json").read_text())
+    assert {h["request_id"] for h in audit_evidence["faults"]} == {h["request_id"] for h in hits}
 
 
 # -- a command that goes wrong ---------------------------------------------------------------
