@@ -47,7 +47,6 @@ class BackendThread:
             host="127.0.0.1",
             port=self.port,
             log_level="critical",
-            lifespan="off",
             timeout_graceful_shutdown=1,
         )
         self.server = uvicorn.Server(config)

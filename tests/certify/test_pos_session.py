@@ -86,6 +86,19 @@ def test_a_command_that_sends_nothing_is_not_ready_with_one_line(tmp_path, comma
     assert "no traffic" in junit
 
 
+def test_a_command_that_fails_after_sending_traffic_is_not_ready(tmp_path):
+    call = "import httpx, sys; httpx.get(sys.argv[1] + '/customers/m1/balance', "
+    call += "headers=dict(APIKey=sys.argv[2])); sys.exit(3)"
+    done = certify_pos(tmp_path, f'{sys.executable} -c "{call}" {{base_url}} {{apiKey}}')
+    assert done.returncode == 1
+    line = one_line_error(done, "posim certify:", "exited with status 3")
+    assert "no traffic" not in line
+    recording = (tmp_path / "gameball-pos-traffic.jsonl").read_text()
+    assert "/customers/m1/balance" in recording
+    evidence = json.loads((tmp_path / "certify-evidence.json").read_text())
+    assert "the POS command exited with status 3" in evidence["dialects"][0]["verdict"]["problems"]
+
+
 def test_a_hung_command_is_stopped_with_every_child(tmp_path):
     pidfile = tmp_path / "child.pid"
     done = certify_pos(tmp_path, f"sleep 300 & echo $! > {pidfile}; wait", "--pos-timeout", "1")
