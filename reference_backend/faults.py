@@ -94,11 +94,14 @@ class FaultRule:
         beyond = self.seen - self.after
         return beyond > 0 and (beyond - 1) % self.every == 0
 
-    def label(self) -> dict[str, str]:
-        """How the traffic names this rule on an exchange it hit."""
+    def label(self, key: str | None = None) -> dict[str, str]:
+        """How the traffic names this rule on an exchange it hit (and the order or member
+        a once-per rule hit)."""
         out = {"rule": self.rule_id, "kind": self.kind}
         if self.fault_id:
             out["id"] = self.fault_id
+        if self.once_per and key is not None:
+            out[self.once_per] = key
         return out
 
 
@@ -135,9 +138,12 @@ def request_key(once_per: OncePer, path: str, query: bytes, body: bytes) -> str 
     return found
 
 
-def pick_rule(rules: Iterable[FaultRule], dialect, scope, body: bytes) -> FaultRule | None:
-    """The first rule that fires on this request (rules are tried in order). A once-per rule
-    skips an order or member that any rule already hit, so faults land on different sales."""
+def pick_rule(
+    rules: Iterable[FaultRule], dialect, scope, body: bytes
+) -> tuple[FaultRule, str | None] | None:
+    """The first rule that fires on this request (rules are tried in order), with the order
+    or member it hit. A once-per rule skips an order or member that any rule already hit, so
+    faults land on different sales."""
     rules = list(rules)
     method, path = scope["method"], scope["path"]
     keys: dict[str, str | None] = {}
@@ -156,7 +162,7 @@ def pick_rule(rules: Iterable[FaultRule], dialect, scope, body: bytes) -> FaultR
             continue
         if key is not None:
             rule.hit.add(key)
-        return rule
+        return rule, key
     return None
 
 
@@ -199,16 +205,17 @@ class FaultMiddleware:
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
-        rule = pick_rule(tenant.faults, dialect.name, scope, body)
+        picked = pick_rule(tenant.faults, dialect.name, scope, body)
 
         async def replay():
             return {"type": "http.request", "body": body, "more_body": False}
 
-        if rule is None:
+        if picked is None:
             return await self.app(scope, replay, send)
+        rule, key = picked
         rule.fired += 1
         state = scope.setdefault("state", {})
-        state["fault"] = rule.label()
+        state["fault"] = rule.label(key)
         state["tenant"] = tenant
         if rule.kind == "latency":
             jitter = rule._rng.uniform(-rule.jitter_ms, rule.jitter_ms) if rule.jitter_ms else 0

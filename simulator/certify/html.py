@@ -210,7 +210,9 @@ def _faults(hits: list[dict[str, Any]] | None) -> str:
         f"<td>{_e(', '.join(h.get('proves') or []))}</td>"
         + (
             f"<td><code>{_e(h['request_id'])}</code> (line {_e(h.get('line'))}) "
-            f"{_e(h.get('request'))} &rarr; {_e(h.get('status'))}</td></tr>"
+            f"{_e(h.get('request'))} &rarr; {_e(h.get('status'))}"
+            + (f" on <code>{_e(h['on'])}</code>" if h.get("on") else "")
+            + "</td></tr>"
             if h.get("request_id")
             else '<td class="muted">never fired: no request matched it</td></tr>'
         )

@@ -96,6 +96,7 @@ def print_fault_hits(console: Console, hits: list[dict[str, Any]]) -> None:
         hit = "never fired: no request matched it"
         if h.get("request_id"):
             hit = f"{h['request']} -> {h['status']}, request {h['request_id']} (line {h['line']})"
+            hit += f", on {h['on']}" if h.get("on") else ""
         line = f"  {h['fault']} ({h.get('kind') or 'planned'}{proves}): {hit}"
         console.print(line, soft_wrap=True, highlight=False, markup=False)
 

@@ -107,6 +107,7 @@ def fault_hits(recording: Path, plan: FaultPlan | None) -> list[dict[str, Any]]:
                 "request_id": entry.get("request_id"),
                 "line": number,
                 "request": f"{entry.get('method')} {entry.get('path')}",
+                "on": fault.get("order") or fault.get("member"),  # what a once-per rule hit
                 "status": entry.get("status"),
                 "started_at": entry.get("started_at"),
             }

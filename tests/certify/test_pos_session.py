@@ -54,6 +54,7 @@ def test_a_correct_till_is_ready_under_the_fault_plan(tmp_path):
     sale_faults = [h for h in hits if h["fault"].startswith("sale-")]
     orders = {by_id[h["request_id"]]["request_body"]["orderId"] for h in sale_faults}
     assert len(orders) == 3  # each fault on a different sale
+    assert {h["on"] for h in sale_faults} == orders
     for h in hits:
         assert f"{h['fault']} ({h['kind']}" in done.stdout and h["request_id"] in done.stdout
     evidence = json.loads((tmp_path / "certify-evidence.json").read_text())

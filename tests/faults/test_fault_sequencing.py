@@ -57,8 +57,8 @@ def test_once_per_order_lands_each_fault_on_a_different_sale(tenant):
         if e["fault"] and e["path"].endswith("/orders")
     ]
     assert hits == [
-        ("A", {"rule": "f1", "kind": "error", "id": "first-5xx"}),
-        ("B", {"rule": "f2", "kind": "error", "id": "second-5xx"}),
+        ("A", {"rule": "f1", "kind": "error", "id": "first-5xx", "order": "A"}),
+        ("B", {"rule": "f2", "kind": "error", "id": "second-5xx", "order": "B"}),
     ]
     assert gateway.balance("m1").available == 30  # A, B and C, each awarded once
 
