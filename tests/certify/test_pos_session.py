@@ -165,8 +165,10 @@ def test_audit_refuses_a_recording_it_cannot_judge_in_one_line(tmp_path, content
 
 
 # -- a till driven by hand --------------------------------------------------------------------
-def _start_session(out: Path, *extra: str) -> tuple[subprocess.Popen, dict[str, str]]:
-    args = ["certify", "--dialect", "gameball", "--pos-session", "--out", str(out), *extra]
+def _start_session(
+    out: Path, *extra: str, dialect: str = "gameball"
+) -> tuple[subprocess.Popen, dict[str, str]]:
+    args = ["certify", "--dialect", dialect, "--pos-session", "--out", str(out), *extra]
     proc = subprocess.Popen(
         [*POSIM, *args],
         cwd=ROOT,
@@ -226,8 +228,19 @@ def test_a_session_ends_on_ctrl_c(tmp_path):
     assert (tmp_path / "certify-evidence.json").exists()
 
 
-def test_a_session_nobody_drives_is_not_ready_for_want_of_traffic(tmp_path):
-    proc, _ = _start_session(tmp_path, "--no-faults")
+SESSION_VALUES = {
+    "gameball": ("/api/v4.0/integrations", "apiKey", "gameballSecretKey"),
+    "wll": ("/v1", "wllApiKey", "clientSecret"),
+    "capillary": ("/v1.1", "till", "capillaryPassword"),
+}
+
+
+@pytest.mark.parametrize("dialect", sorted(SESSION_VALUES))
+def test_a_session_nobody_drives_is_not_ready_for_want_of_traffic(tmp_path, dialect):
+    proc, values = _start_session(tmp_path, dialect=dialect)
+    root, *credentials = SESSION_VALUES[dialect]
+    assert values["base_url"] == values["url"] + root
+    assert all(values[name] for name in credentials)
     proc.send_signal(signal.SIGINT)
     out = _finish(proc)
     assert proc.returncode == 1
