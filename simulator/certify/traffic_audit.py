@@ -31,7 +31,7 @@ from .evidence import NOT_RUN, ExchangeRecord, ScenarioRun, StepRecord
 from .readiness import FAILED, NOT_APPLICABLE, PASSED, CheckFinding, RunOutcome, assess_item, decide
 from .redact import PERSONAL
 from .runner import CertifyResult, DialectResult
-from .traffic_calls import Call, Traffic, dialect_of, load_traffic, read_lines, to_ops
+from .traffic_calls import Call, Traffic, dialect_of, load_traffic, read_lines
 from .traffic_rules import (
     AUDIT_ITEMS,
     RETRY_WINDOW_S,
@@ -46,30 +46,6 @@ from .traffic_rules import (
 
 DIALECTS = tuple(AUDIT_ITEMS)
 EXCHANGES_SHOWN = 20  # offending exchanges kept per rule in the reports
-
-
-def _started_at(value: Any) -> float | None:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
-
-
-def load_in_start_order(path: Path, dialect: str) -> Traffic:
-    """The recording's calls in the order they started: a lost answer that ends after its
-    retry still comes before it. A line's `started_at` is its start; lines recorded without
-    one (older recordings) start at their end (`at`) less their duration."""
-    traffic = load_traffic(path, dialect)
-    lines, _ = read_lines(path)
-    starts = {n: _started_at(e["started_at"]) for n, e in lines if e.get("started_at")}
-    for call in traffic.calls:
-        call.start = starts.get(call.line) or call.start
-    calls = sorted(traffic.calls, key=lambda c: (c.start, c.line))
-    if [c.line for c in calls] == [c.line for c in traffic.calls]:
-        return traffic
-    for index, call in enumerate(calls):
-        call.index = index
-    return replace(traffic, calls=calls, ops=to_ops(calls, dialect))
 
 
 def check_recording(path: Path, dialect: str) -> None:
@@ -229,7 +205,7 @@ def audit(
         raise ValueError(f"unknown dialect {dialect!r}; choose {', '.join(DIALECTS)}")
     started = datetime.now(UTC)
     path = Path(traffic_path)
-    traffic = load_in_start_order(path, dialect)
+    traffic = load_traffic(path, dialect)  # calls in start order
     problems = list(traffic.problems)
     if not traffic.calls:
         problems.append(f"the traffic holds no {dialect} request")

@@ -11,7 +11,8 @@ from reference_backend.app import create_app
 from reference_backend.settings import Settings
 from simulator.backends import embedded
 from simulator.certify.readiness import FAILED
-from simulator.certify.traffic_audit import audit, load_in_start_order
+from simulator.certify.traffic_audit import audit
+from simulator.certify.traffic_calls import load_traffic
 from simulator.gateway import LoyaltyGateway
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -70,7 +71,7 @@ def _retry_item(path: Path):
 
 
 def test_calls_are_read_in_start_order(tmp_path):
-    traffic = load_in_start_order(_recording(tmp_path, with_start=True), "gameball")
+    traffic = load_traffic(_recording(tmp_path, with_start=True), "gameball")
     assert [c.request_id for c in traffic.calls] == ["req-O1", "req-O2"]
     assert [c.index for c in traffic.calls] == [0, 1]
     assert [op.call.request_id for op in traffic.ops] == ["req-O1", "req-O2"]
@@ -84,7 +85,7 @@ def test_a_resubmission_under_a_new_id_is_seen_though_it_ended_first(tmp_path):
 
 def test_a_recording_without_start_instants_still_loads_in_start_order(tmp_path):
     path = _recording(tmp_path, with_start=False)
-    assert [c.request_id for c in load_in_start_order(path, "gameball").calls] == [
+    assert [c.request_id for c in load_traffic(path, "gameball").calls] == [
         "req-O1",
         "req-O2",
     ]
