@@ -8,6 +8,7 @@ recording. The recording stays in the out folder so `posim audit` can judge it a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import select
 import sys
@@ -127,24 +128,24 @@ def _exchanges_of(recording: Path, dialect: str) -> int:
     return sum(1 for _, entry in lines if dialect_of(entry) == dialect)
 
 
-def _wait_for_person(setup: SessionSetup) -> CommandRun:
-    """Until Enter, end of input or Ctrl-C (or the bound, when one was given)."""
-    deadline = None if setup.pos_timeout_s is None else time.monotonic() + setup.pos_timeout_s
+def _stdin() -> list:
+    """Standard input, if select() can watch it (a terminal, a pipe, a file)."""
     try:
-        while deadline is None or time.monotonic() < deadline:
-            ready, _, _ = select.select([sys.stdin], [], [], 0.5)
-            if ready:
-                sys.stdin.readline()
-                return CommandRun(0)
-    except KeyboardInterrupt:
-        return CommandRun(0)
-    except (OSError, ValueError):  # no usable stdin: only Ctrl-C or the bound end it
-        try:
-            while deadline is None or time.monotonic() < deadline:
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            return CommandRun(0)
-    return CommandRun(0)  # the session's bound: its end, like Enter
+        sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        return []
+    return [sys.stdin]
+
+
+def _wait_for_person(bound_s: float | None) -> None:
+    """Until Enter or end of input (or the bound, when one was given); Ctrl-C ends it too,
+    as the KeyboardInterrupt the caller catches."""
+    deadline = None if bound_s is None else time.monotonic() + bound_s
+    watched = _stdin()
+    while deadline is None or time.monotonic() < deadline:
+        if select.select(watched, [], [], 0.5)[0]:
+            sys.stdin.readline()
+            return
 
 
 def _announce(setup: SessionSetup) -> None:
@@ -165,8 +166,7 @@ def run_session(setup: SessionSetup) -> tuple[CertifyResult, str | None, list[di
     with BackendThread(setup.recording, setup.seed) as server:
         backend = live(server.url, setup.dialect)
         try:
-            assert backend.control is not None
-            tenant = backend.control.tenant_id
+            tenant = backend.control.tenant_id  # type: ignore[union-attr]  # posim: always
             setup.values = placeholders(
                 server.url, setup.dialect, tenant, backend.credentials, setup.client_timeout_s
             )
@@ -174,11 +174,10 @@ def run_session(setup: SessionSetup) -> tuple[CertifyResult, str | None, list[di
             for fault in setup.plan.faults if setup.plan else ():
                 backend.control.add_fault(**fault.control_rule(setup.client_timeout_s))
             if command is None:
-                try:
+                with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the session's end
                     _announce(setup)
-                    run = _wait_for_person(setup)
-                except KeyboardInterrupt:  # Ctrl-C right after the announcement
-                    run = CommandRun(0)
+                    _wait_for_person(setup.pos_timeout_s)
+                run = CommandRun(0)
             else:
                 log = setup.out / f"{setup.dialect}-pos-output.log"
                 run = run_command(command, setup.pos_timeout_s or 120.0, log)

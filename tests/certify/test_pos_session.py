@@ -245,3 +245,10 @@ def test_a_session_nobody_drives_is_not_ready_for_want_of_traffic(tmp_path, dial
     out = _finish(proc)
     assert proc.returncode == 1
     assert "the till sent no request to http://127.0.0.1:" in out and "(no traffic)" in out
+
+
+def test_a_session_ends_by_its_bound_when_one_is_given(tmp_path):
+    proc, values = _start_session(tmp_path, "--no-faults", "--pos-timeout", "2")
+    _drive(values)
+    out = _finish(proc)  # nobody presses Enter: the bound ends the session
+    assert "verdict: " in out and "(no traffic)" not in out
