@@ -104,7 +104,7 @@ def print_fault_hits(console: Console, hits: list[dict[str, Any]]) -> None:
 def run_pos(args: argparse.Namespace, console: Console) -> int:
     from .bundle import evidence_document, write_reports
     from .cli import STYLES, print_summary
-    from .fault_plan import FaultPlanError
+    from .pos_command import check_command
     from .pos_session import SessionSetup, run_session
 
     def fail(message: str) -> int:
@@ -116,7 +116,9 @@ def run_pos(args: argparse.Namespace, console: Console) -> int:
         return fail(problem)
     try:
         plan = _plan(args)
-    except FaultPlanError as exc:
+        if args.pos is not None:
+            check_command(args.pos, args.dialect)
+    except ValueError as exc:  # a FaultPlanError too
         return fail(str(exc))
     setup = SessionSetup(
         dialect=args.dialect,

@@ -37,16 +37,26 @@ def placeholders(
     return values
 
 
-def placeholder_help() -> str:
-    """The placeholders of every dialect, for --help."""
+def credential_names() -> dict[str, list[str]]:
+    """Each dialect's credential names, as its tenants get them."""
     from reference_backend.app import load_dialects
 
     rng = random.Random(0)
-    names = []
-    for d in load_dialects():
-        keys = " ".join("{" + k + "}" for k in d.new_credentials("help", rng))
-        names.append(f"{d.name} {keys}")
-    return "; ".join(names)
+    return {d.name: list(d.new_credentials("names", rng)) for d in load_dialects()}
+
+
+def placeholder_help() -> str:
+    """The placeholders of every dialect, for --help."""
+    return "; ".join(
+        f"{dialect} " + " ".join("{" + k + "}" for k in keys)
+        for dialect, keys in credential_names().items()
+    )
+
+
+def check_command(command: str, dialect: str) -> None:
+    """Refuse a COMMAND with an unknown placeholder before anything starts (ValueError)."""
+    stand_ins = dict.fromkeys(credential_names()[dialect], "")
+    fill(command, placeholders("http://127.0.0.1:0", dialect, "-", stand_ins, 0))
 
 
 def fill(command: str, values: dict[str, str]) -> str:
