@@ -9,6 +9,7 @@ from simulator.certify.checklists import load_checklist
 from simulator.certify.fault_plan import FaultPlanError, load_fault_plan, parse_fault_plan
 from simulator.certify.pos_cli import PLACEHOLDERS
 from simulator.certify.pos_command import fill, placeholder_help, placeholders
+from simulator.certify.traffic_rules import AUDIT_ITEMS
 
 VENDORS = ("gameball", "wll", "capillary")
 
@@ -22,6 +23,17 @@ def test_each_vendor_plan_proves_items_of_its_checklist_with_sale_faults_and_a_4
     assert all(f.rule["once_per"] == "order" and f.rule["count"] == 1 for f in sales)
     assert plan.faults[3].rule.get("retry_after_s")
     assert plan.proving()  # every fault names what it proves
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_each_fault_proves_the_items_of_the_audit_rule_it_exercises(vendor):
+    """Sale faults give evidence to the retry rule's item, the 429 burst to the back-off's."""
+    rule_items = {"retry_same_ids": set(), "backoff": set()}
+    for audit_item in AUDIT_ITEMS[vendor]:
+        rule_items.get(audit_item.rule, set()).add(audit_item.item_id)
+    for fault in load_fault_plan(vendor).faults:
+        rule = "backoff" if fault.rule["kind"] == "rate_limit" else "retry_same_ids"
+        assert set(fault.proves) == rule_items[rule], fault.fault_id
 
 
 def test_slower_than_client_outlasts_the_tills_timeout():
