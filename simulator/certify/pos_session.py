@@ -14,6 +14,7 @@ import select
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,11 +122,10 @@ def fault_hits(recording: Path, plan: FaultPlan | None) -> list[dict[str, Any]]:
     return hits
 
 
-def _exchanges_of(recording: Path, dialect: str) -> int:
-    if not recording.exists():
-        return 0
-    lines, _ = read_lines(recording)
-    return sum(1 for _, entry in lines if dialect_of(entry) == dialect)
+def _vendors_in(recording: Path) -> Counter[str]:
+    """How many exchanges of each vendor the recording holds."""
+    lines, _ = read_lines(recording) if recording.exists() else ([], [])
+    return Counter(vendor for _, entry in lines if (vendor := dialect_of(entry)))
 
 
 def _stdin() -> list:
@@ -188,10 +188,13 @@ def run_session(setup: SessionSetup) -> tuple[CertifyResult, str | None, list[di
 
 def _judge(setup: SessionSetup, run: CommandRun) -> tuple[CertifyResult, str | None, list]:
     failure = run.failure(setup.pos_timeout_s)
-    if not _exchanges_of(setup.recording, setup.dialect):
-        url = setup.values.get("url")
+    vendors = _vendors_in(setup.recording)
+    if not vendors[setup.dialect]:
         who = "the till" if setup.command is None else "the POS command"
-        failure = f"{failure or who + ' sent no request to ' + str(url)} (no traffic)"
+        others = sorted(v for v in vendors if v != setup.dialect)
+        hint = f", only {others[0]} (pass --dialect {others[0]})" if others else ""
+        nothing = f"{who} sent no {setup.dialect} request to {setup.values.get('url')}{hint}"
+        failure = f"{failure or nothing} (no traffic)"
     result = audit(setup.recording, setup.dialect, checklists_dir=setup.checklists_dir)
     result.command = "certify"
     who = "a till driven by hand" if setup.command is None else "the POS command"

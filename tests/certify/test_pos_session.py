@@ -100,7 +100,7 @@ def test_a_correct_till_is_ready_under_the_fault_plan(tmp_path, dialect):
         ("no-such-till-xyz --url {url}", (), ("could not start", "(no traffic)")),
         ("echo broken >&2; exit 3", (), ("exited with status 3: broken", "(no traffic)")),
         ("sleep 60", ("--pos-timeout", "1"), ("did not finish within 1 s", "(no traffic)")),
-        ("true {apiKey}", (), ("sent no request to http://127.0.0.1:", "(no traffic)")),
+        ("true {apiKey}", (), ("sent no gameball request to http://127.0.0.1:", "(no traffic)")),
     ],
 )
 def test_a_command_that_sends_nothing_is_not_ready_with_one_line(tmp_path, command, extra, words):
@@ -123,6 +123,16 @@ def test_a_command_that_fails_after_sending_traffic_is_not_ready(tmp_path):
     assert "/customers/m1/balance" in recording
     evidence = json.loads((tmp_path / "certify-evidence.json").read_text())
     assert "the POS command exited with status 3" in evidence["dialects"][0]["verdict"]["problems"]
+
+
+def test_a_till_of_another_vendor_is_told_which_dialect_it_spoke(tmp_path):
+    call = "import httpx, sys; httpx.get(sys.argv[1] + '/api/v4.0/integrations/customers/m1')"
+    done = posim(
+        "certify", "--dialect", "wll", "--no-faults", "--out", str(tmp_path),
+        "--pos", f'{sys.executable} -c "{call}" {{url}}',
+    )  # fmt: skip
+    assert done.returncode == 1
+    one_line_error(done, "sent no wll request", "only gameball (pass --dialect gameball)")
 
 
 def test_a_hung_command_is_stopped_with_every_child(tmp_path):
@@ -269,7 +279,8 @@ def test_a_session_nobody_drives_is_not_ready_for_want_of_traffic(tmp_path, dial
     proc.send_signal(signal.SIGINT)
     out = _finish(proc)
     assert proc.returncode == 1
-    assert "the till sent no request to http://127.0.0.1:" in out and "(no traffic)" in out
+    assert f"the till sent no {dialect} request to http://127.0.0.1:" in out
+    assert "(no traffic)" in out
 
 
 def test_a_session_ends_by_its_bound_when_one_is_given(tmp_path):
