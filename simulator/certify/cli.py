@@ -41,6 +41,8 @@ DESCRIPTION = """Run the vendor-neutral scenarios for each dialect, judge the ve
 checklist and print a readiness verdict: Ready (every critical and important item passed with
 evidence), Ready with risks (every critical item passed), or Not ready (a critical item failed,
 was skipped or has no evidence). Without --target it certifies the embedded reference backend.
+With --pos COMMAND (or --pos-session, for a till driven by hand) it certifies your own POS:
+posim serves it on 127.0.0.1 under the vendor's fault plan and audits what it sent.
 Exit status: 0 go, 1 Not ready, 3 Ready with risks under --fail-on risks, 2 usage error."""
 
 
