@@ -1,41 +1,39 @@
-"""Run the till corpus (examples/tills) under each vendor's fault plan and print what the
-audit finds: the detection table of docs/certify.md.
+"""Run the till corpus (examples/tills) through `posim certify --pos` and print what it finds:
+the detection table of docs/certify.md.
 
-    python scripts/till_detection.py                 # every till, every defect
+    python scripts/till_detection.py                 # every till, every condition
     python scripts/till_detection.py --dialect wll   # one vendor
+    python scripts/till_detection.py --condition correct --condition over-redeem
 
-For each till and condition (the correct till, then one `--defect` at a time) it starts a
-fresh tenant on a local `posim serve`, adds the fault plan (a 5xx on one sale, a lost answer
-after commit on another, an answer slower than the till's timeout on a third, a 429 burst),
-runs the till, reads the tenant's traffic and judges it with `posim audit`'s rules.
+For each till and condition (the correct till, then one `--defect` at a time) posim starts a
+fresh backend on 127.0.0.1 with the vendor's fault plan (fixtures/checklists/<vendor>.faults
+.yaml: a 5xx on one sale, a lost answer after commit on another, an answer slower than the
+till's timeout on a third, a 429 burst), runs the till, audits its traffic and gives the
+verdict. A defect that no rule catches, or a finding on a correct till, exits 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
-import subprocess
+import shlex
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Any
-
-import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from simulator.certify.readiness import LABELS, PASSED, exit_status  # noqa: E402
-from simulator.certify.traffic_audit import audit  # noqa: E402
+from simulator.certify.readiness import LABELS  # noqa: E402
 from simulator.certify.traffic_rules import RULE_TITLES  # noqa: E402
-from simulator.server import ServerProcess  # noqa: E402
+from simulator.cli import main as posim  # noqa: E402
 
 TILLS = ROOT / "examples" / "tills"
 CLIENT_TIMEOUT_S = 0.5
-TILL_BOUND_S = 60.0  # a till that runs longer is stopped
-SETTLE_S = 5.0  # how long calls a fault held back may take to be recorded
+CORRECT = "correct"
 
 # the defect each variant carries -> the audit rule that must catch it
 EXPECTED = {
@@ -52,123 +50,71 @@ EXPECTED = {
     "no-redeem-check": "check_before_redeem",
 }
 
-# which credentials of the tenant each till takes, as (flag, credential name)
+# each till's credential flags, filled by posim's placeholders
 CREDENTIALS = {
-    "gameball": (("--api-key", "apiKey"), ("--secret-key", "secretKey")),
-    "wll": (
-        ("--api-key", "apiKey"),
-        ("--client-id", "clientId"),
-        ("--client-secret", "clientSecret"),
-    ),
-    "capillary": (("--till", "till"), ("--password", "password")),
+    "gameball": "--api-key {apiKey} --secret-key {secretKey}",
+    "wll": "--api-key {apiKey} --client-id {clientId} --client-secret {clientSecret}",
+    "capillary": "--till {till} --password {password}",
 }
-
-# how each vendor's sale call looks, and how it names its sale (the tills number their sales
-# S1, S2, ...: each fault targets one sale, so faults land on different sales)
-SALES = {
-    "gameball": {"method": "POST", "route": "/orders$"},
-    "wll": {"method": "POST", "route": "/v1/events$", "body": r'"type":\s*"TRANSACTION"'},
-    "capillary": {"method": "POST", "route": "/transaction/add$", "body": r'"type":\s*"regular"'},
-}
-SALE_ID = {"gameball": "orderId", "wll": "transactionId", "capillary": "number"}
-
-
-def fault_plan(dialect: str) -> list[dict[str, Any]]:
-    """A 5xx on sale S1, a lost answer after commit on S2, an answer slower than the till's
-    timeout on S3, then a 429 burst a few calls later."""
-    slow_ms = int(CLIENT_TIMEOUT_S * 1000) + 500
-
-    def on_sale(n: int) -> dict[str, Any]:
-        named = rf'"{SALE_ID[dialect]}":\s*"[^"]*-S{n}"'
-        sale = dict(SALES[dialect])
-        sale["body"] = f"(?s)^(?=.*{sale['body']})(?=.*{named})" if "body" in sale else named
-        return {**sale, "count": 1}
-
-    return [
-        {**on_sale(1), "kind": "error", "status": 503, "fault_id": "sale-5xx"},
-        {**on_sale(2), "kind": "lose_response", "hang_s": slow_ms / 1000, "fault_id": "sale-lost"},
-        {**on_sale(3), "kind": "latency", "latency_ms": slow_ms, "fault_id": "sale-slow"},
-        {"kind": "rate_limit", "after": 12, "count": 2, "retry_after_s": 1, "fault_id": "burst"},
-    ]
+_RULE_OF_TITLE = {title: rule for rule, title in RULE_TITLES.items()}
 
 
 def defects_of(dialect: str) -> list[str]:
-    """The `--defect` names a till accepts, read from its own module."""
+    """The `--defect` names a till accepts, read from its own DEFECTS table."""
     source = (TILLS / f"{dialect}_till.py").read_text(encoding="utf-8")
     start = source.index("DEFECTS = {")
     block = source[start : source.index("}\n", start)]
     return [line.split('"')[1] for line in block.splitlines()[1:] if line.strip().startswith('"')]
 
 
+def corpus() -> list[tuple[str, str]]:
+    """(dialect, condition) of every till run the table holds."""
+    return [(d, c) for d in CREDENTIALS for c in [CORRECT, *defects_of(d)]]
+
+
 @dataclass
 class Outcome:
     dialect: str
-    defect: str | None
+    condition: str
     level: str
     exit_code: int
-    till_exit: int
-    failed: list[str] = field(default_factory=list)  # "ITEM-ID rule" of each failed rule
-    open_items: list[str] = field(default_factory=list)  # critical/important items not passed
+    findings: list[str] = field(default_factory=list)  # "ITEM-ID rule" of each breached rule
+    open_items: list[str] = field(default_factory=list)  # items that did not pass, and why
     problems: list[str] = field(default_factory=list)
 
     @property
-    def failed_rules(self) -> set[str]:
-        return {f.split(" ", 1)[1] for f in self.failed}
+    def rules(self) -> set[str]:
+        return {f.split(" ", 1)[1] for f in self.findings}
 
 
-def _traffic(control: httpx.Client, tenant: str) -> list[dict[str, Any]]:
-    """The tenant's exchanges, once every call a fault held back has been recorded."""
-    deadline = time.monotonic() + SETTLE_S
-    while True:
-        entries = control.get(f"/_posim/tenants/{tenant}/traffic", params={"limit": 10000})
-        entries = entries.raise_for_status().json()["traffic"]
-        faults = control.get(f"/_posim/tenants/{tenant}/faults").raise_for_status().json()
-        fired = sum(rule["fired"] for rule in faults["faults"])
-        if sum(1 for e in entries if e.get("fault")) >= fired or time.monotonic() > deadline:
-            return entries
-        time.sleep(0.05)
+def pos_command(dialect: str, condition: str) -> str:
+    till = f"{shlex.quote(sys.executable)} {shlex.quote(str(TILLS / f'{dialect}_till.py'))}"
+    command = f"{till} --url {{url}} --timeout {{client_timeout}} {CREDENTIALS[dialect]}"
+    return command if condition == CORRECT else f"{command} --defect {condition}"
 
 
-def run_till(url: str, dialect: str, defect: str | None, folder: Path) -> Outcome:
-    """One till, one condition, a fresh tenant; the traffic is kept in `folder`."""
-    with httpx.Client(base_url=url, timeout=10) as control:
-        created = control.post("/_posim/tenants", json={}).raise_for_status().json()
-        tenant, creds = created["tenant"], created["credentials"][dialect]
-        for rule in fault_plan(dialect):
-            control.post(f"/_posim/tenants/{tenant}/faults", json=rule).raise_for_status()
-        command = [sys.executable, str(TILLS / f"{dialect}_till.py"), "--url", url]
-        command += ["--run", tenant, "--timeout", str(CLIENT_TIMEOUT_S)]
-        for flag, name in CREDENTIALS[dialect]:
-            command += [flag, creds[name]]
-        if defect:
-            command += ["--defect", defect]
-        done = subprocess.run(command, capture_output=True, timeout=TILL_BOUND_S, check=False)
-        entries = _traffic(control, tenant)
-        control.delete(f"/_posim/tenants/{tenant}")
-    path = folder / f"{dialect}-{defect or 'correct'}.jsonl"
-    path.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
-    result = audit(path, dialect)
-    judged = result.dialects[0]
-    failed = []
-    for item in judged.results:
-        for run in item.runs:
-            if run.status == "failed":  # a run is named "<item id> <rule title>"
-                rule = next(r for r, title in RULE_TITLES.items() if run.ref.endswith(title))
-                failed.append(f"{item.item.id} {rule}")
-    open_items = [
-        f"{r.item.id} ({r.status})"
-        for r in judged.results
-        if r.item.severity in ("critical", "important") and r.status != PASSED
+def certify(dialect: str, condition: str, out: Path) -> Outcome:
+    """`posim certify --pos` on one till; its reports are kept in `out`."""
+    argv = ["certify", "--dialect", dialect, "--client-timeout", str(CLIENT_TIMEOUT_S)]
+    argv += ["--out", str(out), "--pos", pos_command(dialect, condition)]
+    with contextlib.redirect_stdout(io.StringIO()):
+        exit_code = posim(argv)
+    evidence = json.loads((out / "certify-evidence.json").read_text(encoding="utf-8"))
+    judged = evidence["dialects"][0]
+    findings = [
+        f"{item['id']} {_RULE_OF_TITLE[check['check']]}"
+        for item in judged["items"]
+        for check in item.get("checks", [])
+        if check["ok"] is False
     ]
+    open_items = [
+        f"{item['id']} ({item['status']})"
+        for item in judged["items"]
+        if item["severity"] in ("critical", "important") and item["status"] != "passed"
+    ]
+    problems = list(judged["verdict"].get("problems", []))
     return Outcome(
-        dialect,
-        defect,
-        result.level,
-        exit_status(result.level),
-        done.returncode,
-        failed,
-        open_items,
-        list(judged.verdict.problems),
+        dialect, condition, judged["verdict"]["level"], exit_code, findings, open_items, problems
     )
 
 
@@ -178,9 +124,9 @@ def table(outcomes: list[Outcome]) -> str:
         "|---|---|---|---|---|",
     ]
     for o in outcomes:
-        expected = EXPECTED.get(o.defect or "")
-        shown = [f"**{f}**" if f.endswith(f" {expected}") else f for f in o.failed]
-        condition = f"`--defect {o.defect}`" if o.defect else "correct"
+        expected = EXPECTED.get(o.condition)
+        shown = [f"**{f}**" if f.endswith(f" {expected}") else f for f in o.findings]
+        condition = CORRECT if o.condition == CORRECT else f"`--defect {o.condition}`"
         lines.append(
             f"| {o.dialect} | {condition} | {LABELS[o.level]} | {o.exit_code} | "
             f"{', '.join(shown) or 'none'} |"
@@ -191,19 +137,24 @@ def table(outcomes: list[Outcome]) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--dialect", choices=sorted(CREDENTIALS), action="append")
-    p.add_argument("--defect", action="append", help="only these conditions ('correct' too)")
+    p.add_argument("--condition", action="append", help=f"only these ('{CORRECT}' or a defect)")
     args = p.parse_args(argv)
     outcomes = []
-    with ServerProcess() as server, TemporaryDirectory() as tmp:
-        for dialect in args.dialect or sorted(CREDENTIALS):
-            for defect in [None, *defects_of(dialect)]:
-                if args.defect and (defect or "correct") not in args.defect:
-                    continue
-                outcomes.append(run_till(server.url, dialect, defect, Path(tmp)))
+    with TemporaryDirectory() as tmp:
+        for n, (dialect, condition) in enumerate(corpus()):
+            if (args.dialect and dialect not in args.dialect) or (
+                args.condition and condition not in args.condition
+            ):
+                continue
+            outcomes.append(certify(dialect, condition, Path(tmp) / str(n)))
     print(table(outcomes))
-    missed = [o for o in outcomes if o.defect and EXPECTED[o.defect] not in o.failed_rules]
-    false_alarms = [o for o in outcomes if not o.defect and (o.failed or o.exit_code)]
-    return 1 if missed or false_alarms else 0
+    missed = [
+        o for o in outcomes if o.condition != CORRECT and EXPECTED[o.condition] not in o.rules
+    ]
+    alarms = [o for o in outcomes if o.condition == CORRECT and (o.findings or o.exit_code)]
+    for o in missed + alarms:
+        print(f"{o.dialect} {o.condition}: {o.level}; open items: {', '.join(o.open_items)}")
+    return 1 if missed or alarms else 0
 
 
 if __name__ == "__main__":

@@ -26,8 +26,14 @@ def _spends(traffic: Traffic) -> list[Op]:
     return [
         op
         for op in first_of_each(traffic.ops)
-        if op.kind == "read" or (op.kind in kinds and not (op.kind == "redeem" and op.hold))
+        if op.kind in ("read", "release")
+        or (op.kind in kinds and not (op.kind == "redeem" and op.hold))
     ]
+
+
+def _released(op: Op, spends: dict[tuple[str, str], Op]) -> list[tuple[str, str]]:
+    """The members whose last spend was the hold `op` releases (a changed amount, a void)."""
+    return [m for m, spend in spends.items() if m[0] == op.pos and spend.hold == op.hold]
 
 
 # -- a balance read in the same checkout before each redemption ----------------------------
@@ -43,6 +49,10 @@ def lookup_before_redeem(traffic: Traffic) -> RuleResult:
             if op.outcome == OK and op.wallet:
                 for m in op.seen:
                     last_read[op.pos, m] = op
+            continue
+        if op.kind == "release":  # the balance read before that hold holds again
+            for m in _released(op, last_spend):
+                del last_spend[m]
             continue
         result.inspected += 1
         marks = [(op.pos, m) for m in op.member]
@@ -71,11 +81,18 @@ def redeem_within_balance(traffic: Traffic) -> RuleResult:
     )
     closes = CLOSES[traffic.dialect]
     left: dict[tuple[str, str], tuple[Op, float]] = {}  # the last read and what remains of it
+    spent: dict[tuple[str, str], Op] = {}  # the last hold of each member, for its release
     for op in _spends(traffic):
         if op.kind == "read":
             if op.outcome == OK and op.balance is not None:
                 for m in op.seen:
                     left[op.pos, m] = (op, op.balance)
+            continue
+        if op.kind == "release":  # the held points are spendable again
+            for m in _released(op, spent):
+                if m in left and spent[m].points is not None:
+                    read, available = left[m]
+                    left[m] = (read, available + float(spent.pop(m).points or 0))
             continue
         mark = next(((op.pos, m) for m in op.member if (op.pos, m) in left), None)
         if mark is None or op.points is None:
@@ -91,6 +108,7 @@ def redeem_within_balance(traffic: Traffic) -> RuleResult:
             )
         if op.kind in closes and op.outcome in (OK, DUPLICATE):
             left[mark] = (read, available - op.points)
+            spent[mark] = op
     return result
 
 
