@@ -409,6 +409,8 @@ _WLL_USER = re.compile(r"^/v1/users/([^/]+)(/wallet)?$")
 SALE_TYPES = ("TRANSACTION", "ORDER", "PURCHASE", "SALE")
 REFUND_TYPES = ("REFUND", "RETURN", "TRANSACTION_REFUND", "TRANSACTION_RETURN")
 REDEEM_TYPE, RESTORE_TYPE = "REDEEMED_POINTS", "POINTS_REFUND"
+# a tenant's own event types that give points back (POINTS_REVERSED, VOIDED_REDEMPTION...)
+_REVERSAL = re.compile(r"REFUND|REVERS|RETURN|VOID|CANCEL|RESTOR")
 _REDEEMED_KEYS = ("pointsRedeemed", "redeemedPoints", "points_redeemed", "pointsUsed")
 _WLL_IDS = frozenset({"id", "transactionId", "refundId"})
 
@@ -469,6 +471,8 @@ def wll_ops(call: Call) -> list[Op]:
         common["points"] = redeemed
         return [Op("order", call, txn=sale, redeems=bool(redeemed), unique=tuple(unique), **common)]
     kind = {REDEEM_TYPE: "redeem", RESTORE_TYPE: "restore"}.get(event_type, "event")
+    if kind == "event" and _REVERSAL.search(event_type) and common["points"] is not None:
+        kind = "restore"
     return [Op(kind, call, txn=txn, unique=tuple(unique), **common)]
 
 

@@ -658,3 +658,29 @@ def test_a_wll_points_refund_of_a_sale_never_sent_is_flagged(tmp_path):
     unknown = wll_points_refund(rec, "NEVER-SENT", "N1:refund")
     item = judge(tmp_path, rec)["WLL-REF-02"]
     assert item.status == FAILED and unknown in item.detail and "never shows" in item.detail
+
+
+def test_a_reversal_type_of_the_tenant_counts_like_points_refund(tmp_path):
+    rec = Recording("wll")
+    sale = {"transactionId": "T1", "amount": 9.0}
+    subject = {"authIdentifier": "m1"}
+    rec.add(
+        "POST",
+        "/v1/events",
+        {"id": "T1", "type": "TRANSACTION", "subject": subject, "payload": sale},
+    )
+    reversed_sale = {"id": "T1:r", "type": "POINTS_REVERSED", "subject": subject}
+    rec.add(
+        "POST", "/v1/events", {**reversed_sale, "payload": {"points": 9, "transactionId": "T1"}}
+    )
+    deduct = {"points": 20, "transactionId": "T2"}
+    rec.add(
+        "POST",
+        "/v1/events",
+        {"id": "T2:p", "type": "REDEEMED_POINTS", "subject": subject, "payload": deduct},
+    )
+    void = {"id": "T2:v", "type": "VOIDED_REDEMPTION", "subject": subject, "payload": deduct}
+    rec.add("POST", "/v1/events", void)
+    items = judge(tmp_path, rec)
+    assert items["WLL-REF-02"].status == PASSED, items["WLL-REF-02"].detail
+    assert items["WLL-RED-02"].status == PASSED, items["WLL-RED-02"].detail
