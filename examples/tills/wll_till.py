@@ -28,7 +28,7 @@ DEFECTS = {
     "ignore-retry-after": "resend a 429'd call at once",
     "pii-in-event": "put the member's e-mail address in the sale's payload",
 }
-POINT_VALUE = 0.01  # money per point (the tenant's pointsCurrencyValue setting)
+DEFAULT_POINT_VALUE = 0.01  # money per point when the tenant has no pointsCurrencyValue
 
 
 class WllTill:
@@ -55,6 +55,9 @@ class WllTill:
         if token.status_code != 200:
             raise TillError(f"admin token: HTTP {token.status_code}")
         self.api.http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+        settings = self.api.call("GET", "/settings")
+        data = settings.json().get("data", {}) if settings.status_code == 200 else {}
+        self.point_value = float(data.get("pointsCurrencyValue") or DEFAULT_POINT_VALUE)
         self.read_today: set[str] = set()
         self.sales = 0
 
@@ -97,7 +100,7 @@ class WllTill:
         self.event(f"{sale_id}:{why}", "POINTS_REFUND", member, payload)
 
     def sale(self, member: str, sale_id: str, price: int, redeemed: int) -> None:
-        discount = round(redeemed * POINT_VALUE, 2)
+        discount = round(redeemed * self.point_value, 2)
         payload: dict[str, Any] = {
             "transactionId": sale_id,
             "amount": price - discount,
