@@ -126,7 +126,7 @@ def request_key(once_per: OncePer, path: str, query: bytes, body: bytes) -> str 
     keys = ORDER_KEYS if once_per == "order" else MEMBER_KEYS
     try:
         document = json.loads(body) if body else None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
         document = None
     found = _find_key(document, keys)
     if found is None:

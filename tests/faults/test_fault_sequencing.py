@@ -118,6 +118,7 @@ def test_bad_sequencing_is_refused_and_adds_nothing(tenant, rule):
         ("member", "/api/v4.0/integrations/customers/c%201/balance", b"", b"", "c 1"),
         ("member", "/v1/events", b"", b'{"subject": {"authIdentifier": "m9"}}', "m9"),
         ("member", "/v1/events", b"", b"not json", None),
+        ("order", "/v1/events", b"", b"[" * 100_000 + b"]" * 100_000, None),
     ],
 )
 def test_request_key_reads_the_order_or_member_a_call_names(once_per, path, query, body, key):
