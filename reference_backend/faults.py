@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import random
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Literal
+from urllib.parse import parse_qsl, unquote
 
 from starlette.requests import Request
 
@@ -21,6 +24,13 @@ from .dialects.base import dialect_for_path
 FAULT_HEADER = "x-posim-fault"
 IN_PROCESS_HEADER = "x-posim-in-process"  # set by the in-process transport: no real waiting
 FaultKind = Literal["latency", "error", "rate_limit", "drop", "lose_response"]
+OncePer = Literal["order", "member"]
+# where a request names its sale or its member, in the order each is looked for (body keys at
+# any depth, then query parameters, then the path)
+ORDER_KEYS = ("orderId", "transactionId", "number", "transaction_number", "bill_number")
+MEMBER_KEYS = ("customerId", "playerUniqueId", "userId", "authIdentifier", "accountNumber")
+MEMBER_KEYS += ("mobile", "email", "external_id")
+_MEMBER_PATH = re.compile(r"/(?:customers|users)/([^/]+)")
 
 
 @dataclass
@@ -31,6 +41,7 @@ class FaultRule:
     route: str | None = None  # a regular expression searched in the path
     method: str | None = None
     member: str | None = None  # fires only when the member id is in the path or body
+    body: str | None = None  # a regular expression searched in the raw request body
     probability: float = 1.0
     seed: int = 0
     count: int | None = None  # fire at most this many times ("fail the first N calls")
@@ -39,17 +50,27 @@ class FaultRule:
     status: int = 503
     retry_after_s: float = 1.0
     hang_s: float = 5.0  # over real HTTP, how long a dropped call hangs before closing
+    after: int = 0  # let the first N matching calls through
+    every: int = 1  # then fire on every Nth matching call
+    once_per: OncePer | None = None  # at most once per distinct order id / member id
+    fault_id: str | None = None  # a name of the caller's (a fault plan's id), shown in traffic
     fired: int = 0
+    seen: int = 0  # matching calls so far (what `after` and `every` count)
+    hit: set[str] = field(default_factory=set)  # order ids / member ids this rule hit
     _rng: random.Random = field(default=None, repr=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
-        if self.route:
-            re.compile(self.route)
+        for name, pattern in (("route", self.route), ("body", self.body)):
+            try:
+                re.compile(pattern or "")
+            except re.error as exc:
+                raise ValueError(f"{name} is not a valid regular expression: {exc}") from exc
 
     def public(self) -> dict:
         data = asdict(self)
         data.pop("_rng", None)
+        data["hit"] = sorted(self.hit)
         return data
 
     def matches(self, dialect: str | None, method: str, path: str, body: bytes) -> bool:
@@ -63,7 +84,86 @@ class FaultRule:
             return False
         if self.member and self.member not in path and self.member.encode() not in body:
             return False
+        if self.body and not re.search(self.body, body.decode("utf-8", "replace")):
+            return False
         return self.probability >= 1.0 or self._rng.random() < self.probability
+
+    def counts(self) -> bool:
+        """One more matching call: does `after` / `every` let the rule fire on it?"""
+        self.seen += 1
+        beyond = self.seen - self.after
+        return beyond > 0 and (beyond - 1) % self.every == 0
+
+    def label(self, key: str | None = None) -> dict[str, str]:
+        """How the traffic names this rule on an exchange it hit (and the order or member
+        a once-per rule hit)."""
+        out = {"rule": self.rule_id, "kind": self.kind}
+        if self.fault_id:
+            out["id"] = self.fault_id
+        if self.once_per and key is not None:
+            out[self.once_per] = key
+        return out
+
+
+def _find_key(value, keys: tuple[str, ...]) -> str | None:
+    """The first of `keys` (in their order) anywhere in a JSON document, as text."""
+    for key in keys:
+        stack = [value]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                found = node.get(key)
+                if isinstance(found, str | int) and not isinstance(found, bool) and found != "":
+                    return str(found)
+                stack.extend(reversed(list(node.values())))
+            elif isinstance(node, list):
+                stack.extend(reversed(node))
+    return None
+
+
+def request_key(once_per: OncePer, path: str, query: bytes, body: bytes) -> str | None:
+    """The order id or the member id a request names (None: it names none)."""
+    keys = ORDER_KEYS if once_per == "order" else MEMBER_KEYS
+    try:
+        document = json.loads(body) if body else None
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
+        document = None
+    found = _find_key(document, keys)
+    if found is None:
+        params = dict(parse_qsl(query.decode("latin-1")))
+        found = next((params[k] for k in keys if params.get(k)), None)
+    if found is None and once_per == "member":
+        match = _MEMBER_PATH.search(path)
+        found = unquote(match.group(1)) if match else None
+    return found
+
+
+def pick_rule(
+    rules: Iterable[FaultRule], dialect, scope, body: bytes
+) -> tuple[FaultRule, str | None] | None:
+    """The first rule that fires on this request (rules are tried in order), with the order
+    or member it hit. A once-per rule skips an order or member that any rule already hit, so
+    faults land on different sales."""
+    rules = list(rules)
+    method, path = scope["method"], scope["path"]
+    keys: dict[str, str | None] = {}
+    for rule in rules:
+        if not rule.matches(dialect, method, path, body):
+            continue
+        key = None
+        if rule.once_per:
+            if rule.once_per not in keys:
+                query = scope.get("query_string", b"")
+                keys[rule.once_per] = request_key(rule.once_per, path, query, body)
+            key = keys[rule.once_per]
+            if key is None or any(key in r.hit for r in rules if r.once_per == rule.once_per):
+                continue
+        if not rule.counts():
+            continue
+        if key is not None:
+            rule.hit.add(key)
+        return rule, key
+    return None
 
 
 def credential_candidates(headers: list[tuple[bytes, bytes]]) -> list[str]:
@@ -105,23 +205,17 @@ class FaultMiddleware:
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
-        rule = next(
-            (
-                r
-                for r in tenant.faults
-                if r.matches(dialect.name, scope["method"], scope["path"], body)
-            ),
-            None,
-        )
+        picked = pick_rule(tenant.faults, dialect.name, scope, body)
 
         async def replay():
             return {"type": "http.request", "body": body, "more_body": False}
 
-        if rule is None:
+        if picked is None:
             return await self.app(scope, replay, send)
+        rule, key = picked
         rule.fired += 1
         state = scope.setdefault("state", {})
-        state["fault"] = {"rule": rule.rule_id, "kind": rule.kind}
+        state["fault"] = rule.label(key)
         state["tenant"] = tenant
         if rule.kind == "latency":
             jitter = rule._rng.uniform(-rule.jitter_ms, rule.jitter_ms) if rule.jitter_ms else 0

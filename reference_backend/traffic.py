@@ -81,6 +81,7 @@ class Exchange:
         "response_chunks",
         "duration_ms",
         "fault",
+        "started",  # epoch seconds when the request came in (`at` is when it ended)
     )
 
     def __init__(self, *values) -> None:
@@ -103,6 +104,7 @@ class Exchange:
             "response_body": _body(self.response_chunks),
             "duration_ms": round(self.duration_ms, 3),
             "fault": self.fault,
+            "started_at": datetime.fromtimestamp(self.started, UTC).isoformat(),
         }
 
 
@@ -118,6 +120,7 @@ class TrafficMiddleware:
         request_id = state.get("request_id") or uuid.uuid4().hex
         state["request_id"] = request_id
         started = time.perf_counter()
+        started_wall = time.time()
         request_chunks: list[bytes] = []
         response_chunks: list[bytes] = []
         status = {"code": 0, "headers": []}
@@ -169,6 +172,7 @@ class TrafficMiddleware:
                     response_chunks,
                     (time.perf_counter() - started) * 1000,
                     state.get("fault"),
+                    started_wall,
                 )
                 if tenant is not None:
                     tenant.traffic.append(entry)

@@ -87,6 +87,11 @@ FAULT_FIELDS = (
     "status",
     "retry_after_s",
     "hang_s",
+    "body",
+    "after",
+    "every",
+    "once_per",
+    "fault_id",
 )
 
 
@@ -121,6 +126,16 @@ def add_parsers(sub) -> None:
     add.add_argument("--status", type=int, help="5xx status for kind error")
     add.add_argument("--retry-after", dest="retry_after_s", type=float)
     add.add_argument("--hang", dest="hang_s", type=float, help="seconds a drop hangs over HTTP")
+    add.add_argument("--body", help="regular expression searched in the request body")
+    add.add_argument("--after", type=int, help="let the first N matching calls through")
+    add.add_argument("--every", type=int, help="then fire on every Nth matching call")
+    add.add_argument(
+        "--once-per",
+        dest="once_per",
+        choices=["order", "member"],
+        help="fire at most once per distinct order id / member (never on one another rule hit)",
+    )
+    add.add_argument("--id", dest="fault_id", help="a name for the rule, shown in the traffic")
     for parser in (add, faults_sub.add_parser("list"), faults_sub.add_parser("clear")):
         _target(parser)
     faults.set_defaults(func=_faults)

@@ -36,6 +36,11 @@ class FaultIn(BaseModel):
     status: int = Field(503, ge=500, le=599)
     retry_after_s: float = Field(1.0, ge=0, le=3600)
     hang_s: float = Field(5.0, ge=0, le=120)
+    body: str | None = Field(None, max_length=1000)
+    after: int = Field(0, ge=0, le=1_000_000)
+    every: int = Field(1, ge=1, le=1_000_000)
+    once_per: Literal["order", "member"] | None = None
+    fault_id: str | None = Field(None, pattern=r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class VoucherIn(BaseModel):
@@ -220,8 +225,8 @@ def add_fault(request: Request, tenant_id: str, body: FaultIn):
     tenant = _tenant(request, tenant_id)
     try:
         rule = FaultRule(rule_id=f"f{len(tenant.faults) + 1}", **body.model_dump())
-    except re.error as exc:
-        raise HTTPException(400, f"route is not a valid regular expression: {exc}") from exc
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
     tenant.faults.append(rule)
     return rule.public()
 

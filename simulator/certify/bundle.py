@@ -188,6 +188,7 @@ def evidence_document(result: CertifyResult) -> dict[str, Any]:
         "keyword": result.keyword,
         "verdict": {"level": result.level, "label": LABELS[result.level]},
         "dialects": [_dialect(d, result, redactor) for d in result.dialects],
+        "faults": redactor.json(result.faults) if result.faults is not None else None,
     }
 
 

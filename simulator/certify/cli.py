@@ -23,6 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from .pos_cli import add_pos_arguments
 from .readiness import FAIL_ON, FAILED, LABELS, MANUAL, NO_EVIDENCE, PASSED, SKIPPED, exit_status
 
 STYLES = {
@@ -40,6 +41,8 @@ DESCRIPTION = """Run the vendor-neutral scenarios for each dialect, judge the ve
 checklist and print a readiness verdict: Ready (every critical and important item passed with
 evidence), Ready with risks (every critical item passed), or Not ready (a critical item failed,
 was skipped or has no evidence). Without --target it certifies the embedded reference backend.
+With --pos COMMAND (or --pos-session, for a till driven by hand) it certifies your own POS:
+posim serves it on 127.0.0.1 under the vendor's fault plan and audits what it sent.
 Exit status: 0 go, 1 Not ready, 3 Ready with risks under --fail-on risks, 2 usage error."""
 
 
@@ -70,6 +73,7 @@ def add_certify_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--features", type=Path, help="folder of .feature files (default: features/)")
     p.add_argument("--checklists", type=Path, help="folder of <vendor>.yaml checklists")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (CI logs)")
+    add_pos_arguments(p)
     p.set_defaults(func=run_certify)
     return p
 
@@ -179,6 +183,10 @@ def run_certify(args: argparse.Namespace) -> int:
     from .runner import certify, credentials_by_dialect, select_dialects
 
     console = Console(file=sys.stdout)
+    if args.pos is not None or args.pos_session:
+        from .pos_cli import run_pos
+
+        return run_pos(args, console)
     raw = args.credentials
     if raw is None and args.target:
         raw = os.environ.get("POSIM_CREDENTIALS") or None
@@ -224,12 +232,15 @@ def run_certify(args: argparse.Namespace) -> int:
 
 def run_audit(args: argparse.Namespace) -> int:
     from .bundle import evidence_document, write_reports
-    from .traffic_audit import audit
+    from .pos_cli import print_fault_hits
+    from .pos_session import fault_hits
+    from .traffic_audit import audit, check_recording
     from .traffic_rules import RETRY_WINDOW_S
 
     console = Console(file=sys.stdout)
     window = RETRY_WINDOW_S if args.retry_window is None else args.retry_window
     try:
+        check_recording(args.traffic, args.dialect)
         result = audit(
             args.traffic, args.dialect, checklists_dir=args.checklists, retry_window_s=window
         )
@@ -239,6 +250,9 @@ def run_audit(args: argparse.Namespace) -> int:
     console.print(f"posim audit: {args.dialect} traffic in {args.traffic}", highlight=False)
     console.print()
     print_summary(console, evidence_document(result))
+    result.faults = fault_hits(args.traffic, None) or None  # a recording made under faults
+    if result.faults:
+        print_fault_hits(console, result.faults)
     paths = write_reports(result, args.out)
     console.print("reports:")
     for kind, path in paths.items():

@@ -201,6 +201,30 @@ def _dialect(d: dict[str, Any]) -> str:
     return "".join(out)
 
 
+def _faults(hits: list[dict[str, Any]] | None) -> str:
+    """A POS session's fault plan: which fault hit which request (or never fired)."""
+    if hits is None:
+        return ""
+    rows = "".join(
+        f"<tr><td><code>{_e(h['fault'])}</code></td><td>{_e(h.get('kind'))}</td>"
+        f"<td>{_e(', '.join(h.get('proves') or []))}</td>"
+        + (
+            f"<td><code>{_e(h['request_id'])}</code> (line {_e(h.get('line'))}) "
+            f"{_e(h.get('request'))} &rarr; {_e(h.get('status'))}"
+            + (f" on <code>{_e(h['on'])}</code>" if h.get("on") else "")
+            + "</td></tr>"
+            if h.get("request_id")
+            else '<td class="muted">never fired: no request matched it</td></tr>'
+        )
+        for h in hits
+    )
+    return (
+        '<section id="faults"><h2>Faults</h2><table><thead><tr><th>Fault</th><th>Kind</th>'
+        f"<th>Proves</th><th>Request it hit</th></tr></thead><tbody>{rows}</tbody></table>"
+        "</section>"
+    )
+
+
 LEGEND = (
     (PASSED, "every applicable scenario passed (and every check found what it looks for)"),
     (FAILED, "a scenario failed or a check found a breach"),
@@ -232,6 +256,7 @@ def render_html(document: dict[str, Any]) -> str:
     if document.get("keyword"):
         meta += f" &middot; scenarios selected by <code>-k {_e(document['keyword'])}</code>"
     body = "".join(_dialect(d) for d in document["dialects"])
+    body += _faults(document.get("faults"))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'

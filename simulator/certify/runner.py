@@ -64,6 +64,7 @@ class CertifyResult:
     finished_at: datetime | None = None
     version: str = field(default_factory=tool_version)
     command: str = "certify"  # the posim command that made it (`audit` for recorded traffic)
+    faults: list[dict[str, Any]] | None = None  # a POS session: which fault hit which request
 
     @property
     def level(self) -> str:

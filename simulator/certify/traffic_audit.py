@@ -31,7 +31,7 @@ from .evidence import NOT_RUN, ExchangeRecord, ScenarioRun, StepRecord
 from .readiness import FAILED, NOT_APPLICABLE, PASSED, CheckFinding, RunOutcome, assess_item, decide
 from .redact import PERSONAL
 from .runner import CertifyResult, DialectResult
-from .traffic_calls import Call, Traffic, load_traffic
+from .traffic_calls import Call, Traffic, dialect_of, load_traffic, read_lines
 from .traffic_rules import (
     AUDIT_ITEMS,
     RETRY_WINDOW_S,
@@ -46,6 +46,23 @@ from .traffic_rules import (
 
 DIALECTS = tuple(AUDIT_ITEMS)
 EXCHANGES_SHOWN = 20  # offending exchanges kept per rule in the reports
+
+
+def check_recording(path: Path, dialect: str) -> None:
+    """Refuse, in one line (ValueError), a recording that cannot be judged as `dialect`:
+    empty, cut short, or holding only another vendor's exchanges."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        last = max((n for n, line in enumerate(fh, 1) if line.strip()), default=0)
+    if not last:
+        raise ValueError(f"{path} is empty: no exchange was recorded")
+    lines, bad = read_lines(path)
+    if last in bad:
+        raise ValueError(f"{path} is cut short: line {last}, its last, is not a whole exchange")
+    vendors = [dialect_of(entry) for _, entry in lines]
+    if dialect not in vendors:
+        others = sorted({v for v in vendors if v})
+        hint = f" (it records {', '.join(others)}: pass --dialect {others[0]})" if others else ""
+        raise ValueError(f"{path} holds no {dialect} exchange{hint}")
 
 
 @dataclass(frozen=True)
@@ -160,14 +177,16 @@ def _run(audit_item: AuditItem, found: RuleResult, n: int, ctx: _Context) -> Sce
     return run
 
 
-def _item(base: ChecklistItem, audit_item: AuditItem, run: ScenarioRun) -> ChecklistItem:
+def _item(
+    base: ChecklistItem, audit_items: list[AuditItem], runs: list[ScenarioRun]
+) -> ChecklistItem:
     return ChecklistItem(
         id=base.id,
-        text=audit_item.text,
+        text=" ".join(a.text for a in audit_items),
         severity=base.severity,
         lane="automated",  # whatever a person reviews in certify, the traffic shows this part
         section=base.section,
-        scenarios=(run.ref,),
+        scenarios=tuple(run.ref for run in runs),
         source=base.source,
         note=f"Checklist: {base.text}",
     )
@@ -186,7 +205,7 @@ def audit(
         raise ValueError(f"unknown dialect {dialect!r}; choose {', '.join(DIALECTS)}")
     started = datetime.now(UTC)
     path = Path(traffic_path)
-    traffic = load_traffic(path, dialect)
+    traffic = load_traffic(path, dialect)  # calls in start order
     problems = list(traffic.problems)
     if not traffic.calls:
         problems.append(f"the traffic holds no {dialect} request")
@@ -215,25 +234,32 @@ def audit(
         {op.call.index: op.kind for op in reversed(traffic.ops)},
     )
     known = {item.id: item for item in vendor.items}
+    by_item: dict[str, list[AuditItem]] = {}  # an item may be judged by several rules
+    for audit_item in AUDIT_ITEMS[dialect]:
+        by_item.setdefault(audit_item.item_id, []).append(audit_item)
     items, runs, results = [], [], []
-    for n, audit_item in enumerate(AUDIT_ITEMS[dialect], 1):
-        base = known.get(audit_item.item_id)
+    n = 0
+    for item_id, audit_items in by_item.items():
+        base = known.get(item_id)
         if base is None:
-            problems.append(f"the {dialect} checklist has no item {audit_item.item_id}")
+            problems.append(f"the {dialect} checklist has no item {item_id}")
             continue
-        rule = found[audit_item.rule]
-        run = _run(audit_item, rule, n, ctx)
-        item = _item(base, audit_item, run)
-        check = TrafficCheck(
-            "traffic", {"rule": audit_item.rule}, text=RULE_TITLES[audit_item.rule]
-        )
-        finding = CheckFinding(check, rule.ok, rule.detail())
-        # the verdict model judges the rule like a certify check over a run that passed
-        # ("the traffic was read"); the item then shows the rule's own run as its evidence
-        judged = assess_item(item, [RunOutcome(run.run_id, run.ref, PASSED)], [finding])
+        mine, findings = [], []
+        for audit_item in audit_items:
+            n += 1
+            rule = found[audit_item.rule]
+            mine.append(_run(audit_item, rule, n, ctx))
+            text = RULE_TITLES[audit_item.rule]
+            check = TrafficCheck("traffic", {"rule": audit_item.rule}, text=text)
+            findings.append(CheckFinding(check, rule.ok, rule.detail()))
+        item = _item(base, audit_items, mine)
+        # the verdict model judges each rule like a certify check over a run that passed
+        # ("the traffic was read"); the item then shows the rules' own runs as its evidence
+        read = [RunOutcome(run.run_id, run.ref, PASSED) for run in mine]
+        judged = assess_item(item, read, findings)
         items.append(item)
-        runs.append(run)
-        results.append(replace(judged, runs=(run.outcome(),)))
+        runs.extend(mine)
+        results.append(replace(judged, runs=tuple(run.outcome() for run in mine)))
     checklist = Checklist(dialect, f"{vendor.title}: traffic audit", vendor.source, tuple(items))
     result = CertifyResult(
         [DialectResult(dialect, checklist, runs, results, decide(results, problems))],

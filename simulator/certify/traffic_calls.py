@@ -39,12 +39,12 @@ def is_timestamp_key(key: str) -> bool:
 
 @dataclass
 class Call:
-    """One recorded exchange of the audited dialect, in file order."""
+    """One recorded exchange of the audited dialect."""
 
-    index: int  # position among the audited calls
+    index: int  # position among the audited calls, in start order
     line: int  # line number in the traffic file
     request_id: str
-    start: float  # epoch seconds (the recorder stamps the end; start = end - duration)
+    start: float  # epoch seconds: `started_at`, else the end less the duration
     end: float
     tenant: str | None
     pos: str  # who sent it: the tenant, else the credential it carried
@@ -104,6 +104,7 @@ class Op:
     points: float | None = None
     redeems: bool = False  # an order that spends points
     wallet: bool = False  # a read that returns the balance
+    balance: float | None = None  # a read: the points it showed as spendable
     state: str = ""  # a hold_check: the hold's state
     event_type: str = ""
     unique: tuple[tuple[str, str], ...] = ()  # (family, id) pairs that must name one content
@@ -192,7 +193,7 @@ def read_lines(path: str | Path) -> tuple[list[tuple[int, dict[str, Any]]], list
 def to_calls(
     lines: Iterable[tuple[int, dict[str, Any]]], dialect: str
 ) -> tuple[list[Call], int, list[int]]:
-    """The calls of one dialect in file order, how many lines were someone else's, and the
+    """The calls of one dialect in start order, how many lines were someone else's, and the
     numbers of the dialect's lines whose fields could not be read."""
     calls: list[Call] = []
     others = 0
@@ -207,6 +208,11 @@ def to_calls(
             bad.append(number)
             continue
         calls.append(call)
+    # the recorder writes an exchange when it ends; the POS sent them in start order (a lost
+    # answer that ends after its own retry still came first)
+    calls.sort(key=lambda c: (c.start, c.line))
+    for n, call in enumerate(calls):
+        call.index = n
     return calls, others, bad
 
 
@@ -214,13 +220,14 @@ def _call(index: int, number: int, entry: dict[str, Any], dialect: str, previous
     end = _epoch(entry.get("at"))
     end = previous if end is None else end
     duration = float(entry.get("duration_ms") or 0.0)
+    start = _epoch(entry.get("started_at"))
     headers = _headers(entry.get("request_headers"))
     fault = entry.get("fault") if isinstance(entry.get("fault"), dict) else {}
     return Call(
         index=index,
         line=number,
         request_id=str(entry.get("request_id") or f"line-{number}"),
-        start=end - duration / 1000,
+        start=end - duration / 1000 if start is None else start,
         end=end,
         tenant=entry.get("tenant"),
         pos=_pos(entry, headers),
@@ -313,7 +320,8 @@ def gameball_ops(call: Call) -> list[Op]:
             asked = frozenset([unquote(found.group(1))])
             seen = asked | frozenset(filter(None, [_str(answer.get("customerId"))]))
             wallet = found.group(2) == "/balance"
-            return [Op("read", call, asked, seen, outcome=outcome, wallet=wallet)]
+            balance = _number(answer.get("availablePointsBalance")) if wallet else None
+            return [Op("read", call, asked, seen, outcome=outcome, wallet=wallet, balance=balance)]
         if found := _GB_HOLD.fullmatch(route):
             state = str(answer.get("state") or "").lower()
             return [Op("hold_check", call, hold=unquote(found.group(1)), state=state)]
@@ -401,6 +409,8 @@ _WLL_USER = re.compile(r"^/v1/users/([^/]+)(/wallet)?$")
 SALE_TYPES = ("TRANSACTION", "ORDER", "PURCHASE", "SALE")
 REFUND_TYPES = ("REFUND", "RETURN", "TRANSACTION_REFUND", "TRANSACTION_RETURN")
 REDEEM_TYPE, RESTORE_TYPE = "REDEEMED_POINTS", "POINTS_REFUND"
+# a tenant's own event types that give points back (POINTS_REVERSED, VOIDED_REDEMPTION...)
+_REVERSAL = re.compile(r"REFUND|REVERS|RETURN|VOID|CANCEL|RESTOR")
 _REDEEMED_KEYS = ("pointsRedeemed", "redeemedPoints", "points_redeemed", "pointsUsed")
 _WLL_IDS = frozenset({"id", "transactionId", "refundId"})
 
@@ -426,7 +436,9 @@ def wll_ops(call: Call) -> list[Op]:
         data = _wll_data(call.response)
         names = ("id", "accountNumber", "authIdentifier", "externalIdentifier")
         seen = asked | frozenset(filter(None, (_str(data.get(k)) for k in names)))
-        return [Op("read", call, asked, seen, outcome=outcome, wallet=bool(found.group(2)))]
+        wallet = bool(found.group(2))
+        balance = _number(data.get("points")) if wallet else None
+        return [Op("read", call, asked, seen, outcome=outcome, wallet=wallet, balance=balance)]
     if call.method != "POST" or call.path != "/v1/events":
         return []
     body = _dict(call.body)
@@ -459,6 +471,8 @@ def wll_ops(call: Call) -> list[Op]:
         common["points"] = redeemed
         return [Op("order", call, txn=sale, redeems=bool(redeemed), unique=tuple(unique), **common)]
     kind = {REDEEM_TYPE: "redeem", RESTORE_TYPE: "restore"}.get(event_type, "event")
+    if kind == "event" and _REVERSAL.search(event_type) and common["points"] is not None:
+        kind = "restore"
     return [Op(kind, call, txn=txn, unique=tuple(unique), **common)]
 
 
@@ -564,7 +578,10 @@ def capillary_ops(call: Call) -> list[Op]:
             seen |= _cap_member(record)
             seen |= frozenset(filter(None, [_str(record.get("user_id"))]))
         outcome = _cap_outcome(call, item(0))
-        return [Op("read", call, asked, frozenset(seen), outcome=outcome, wallet=True)]
+        balance = _number((item(0) or {}).get("loyalty_points")) if len(items) == 1 else None
+        return [
+            Op("read", call, asked, frozenset(seen), outcome=outcome, wallet=True, balance=balance)
+        ]
     if call.method == "GET" and path == "/v1.1/points/isredeemable":
         answer = item(0) or {}
         outcome = _cap_outcome(call, answer or None)

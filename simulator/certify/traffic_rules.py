@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -28,279 +28,20 @@ from .traffic_calls import (
     throttled,
     walk,
 )
+from .traffic_checkout import (
+    bill_before_redeem,
+    check_before_redeem,
+    hold_before_redeem,
+    lookup_before_redeem,
+    redeem_within_balance,
+    release_on_void,
+)
+from .traffic_findings import RuleResult, first_of_each, of_kinds
 
 RETRY_WINDOW_S = 120.0  # how long after a lost request a re-send counts as its retry
 DEFAULT_BACKOFF_S = 1.0  # the wait a POS owes a 429 without Retry-After
 CLOCK_SLACK_S = 0.05  # recorder timestamps are taken at the end of each exchange
 LOOKAHEAD = 50  # requests after a 429 among which its follow-up is looked for
-SHOWN = 5  # breaches spelled out in a detail line
-
-
-@dataclass
-class Breach:
-    message: str
-    calls: tuple[Call, ...]
-
-
-@dataclass
-class RuleResult:
-    inspected: int = 0
-    breaches: list[Breach] = field(default_factory=list)
-    what: str = "request(s)"  # what was inspected, for the detail line
-    empty: str = "nothing in the traffic exercised it"  # why there is no evidence
-    leaves: set[str] = field(default_factory=set)  # raw personal values found: masked later
-
-    def breach(self, message: str, *calls: Call) -> None:
-        self.breaches.append(Breach(message, calls))
-
-    @property
-    def ok(self) -> bool | None:
-        if self.breaches:
-            return False
-        return True if self.inspected else None
-
-    def detail(self) -> str:
-        if self.breaches:
-            shown = "; ".join(b.message for b in self.breaches[:SHOWN])
-            more = len(self.breaches) - SHOWN
-            return shown + (f"; and {more} more" if more > 0 else "")
-        if not self.inspected:
-            return self.empty
-        return f"{self.inspected} {self.what} inspected"
-
-
-# -- helpers -------------------------------------------------------------------------------
-def first_of_each(ops: Iterable[Op]) -> Iterator[Op]:
-    """Each op once per client id: a retry of the same id is the same thing again."""
-    seen: set[tuple[str, str, str, str]] = set()
-    for op in ops:
-        if op.key is None:
-            yield op
-            continue
-        mark = (op.pos, op.kind, op.family, op.key)
-        if mark not in seen:
-            seen.add(mark)
-            yield op
-
-
-def _of(traffic: Traffic, *kinds: str) -> list[Op]:
-    return [op for op in traffic.ops if op.kind in kinds]
-
-
-def _shares(a: frozenset[str], b: frozenset[str]) -> bool:
-    return bool(a & b)
-
-
-# -- balance (or member) read before a hold or a redemption --------------------------------
-def lookup_before_redeem(traffic: Traffic) -> RuleResult:
-    """Gameball, Capillary: a read of the member earlier in the traffic. WLL: a read of the
-    member's wallet since its previous deduction (WLL lets a deduction overdraw)."""
-    result = RuleResult(what="hold(s) and redemption(s)")
-    per_checkout = traffic.dialect == "wll"
-    targets = {"gameball": ("hold", "redeem"), "wll": ("redeem",), "capillary": ("check", "redeem")}
-    kinds = targets[traffic.dialect]
-    last_read: dict[tuple[str, str], int] = {}
-    last_spend: dict[tuple[str, str], int] = {}
-    spent_keys: set[tuple[str, str]] = set()
-    for op in traffic.ops:
-        if op.kind == "read" and op.outcome == OK and (op.wallet or not per_checkout):
-            for m in op.seen:
-                last_read[op.pos, m] = op.index
-            continue
-        if op.kind not in kinds or (op.kind == "redeem" and op.hold):
-            continue  # a redemption by hold reference was checked when the hold was made
-        if op.key is not None and (op.pos, op.key) in spent_keys:
-            continue  # a retry of a deduction already judged
-        if op.key is not None:
-            spent_keys.add((op.pos, op.key))
-        result.inspected += 1
-        ok = any(
-            last_read.get((op.pos, m), -1) > last_spend.get((op.pos, m), -1) for m in op.member
-        )
-        if not ok:
-            what = "the member's wallet" if per_checkout else "the member"
-            since = " since its previous deduction" if per_checkout else ""
-            result.breach(f"{op.label} spends points without reading {what}{since} first", op.call)
-        if per_checkout:
-            for m in op.member:
-                last_spend[op.pos, m] = op.index
-    return result
-
-
-# -- a hold (or a deduction, or a check and a bill) before the order that redeems ----------
-def hold_before_redeem(traffic: Traffic) -> RuleResult:
-    if traffic.dialect == "wll":
-        return _deduct_before_sale(traffic)
-    result = RuleResult(what="redeeming order(s)")
-    holds: dict[tuple[str, str], Op] = {}
-    released: dict[tuple[str, str], int] = {}
-    used: dict[tuple[str, str], Op] = {}
-    for op in first_of_each(traffic.ops):
-        if op.kind == "hold" and op.outcome == OK and op.hold:
-            holds[op.pos, op.hold] = op
-        elif op.kind == "release" and op.hold:
-            released.setdefault((op.pos, op.hold), op.index)
-        elif op.kind in ("order", "redeem") and op.hold:
-            result.inspected += 1
-            mark = (op.pos, op.hold)
-            hold = holds.get(mark)
-            if hold is None:
-                result.breach(
-                    f"{op.label} names hold {op.hold}, which no earlier hold created", op.call
-                )
-            elif not _shares(hold.member, op.member):
-                result.breach(
-                    f"{op.label} uses hold {op.hold} of another customer", op.call, hold.call
-                )
-            elif hold.index < released.get(mark, -1) < op.index:
-                result.breach(f"{op.label} uses hold {op.hold} after releasing it", op.call)
-            elif mark in used and used[mark].key != op.key:
-                first = used[mark]
-                result.breach(
-                    f"{op.label} uses hold {op.hold} already used by {first.label}",
-                    op.call,
-                    first.call,
-                )
-            if op.outcome in (OK, LOST, DUPLICATE):
-                used.setdefault(mark, op)
-    return result
-
-
-def _deduct_before_sale(traffic: Traffic) -> RuleResult:
-    """WLL: a TRANSACTION that redeems follows a REDEEMED_POINTS for the same transaction."""
-    result = RuleResult(what="redeeming sale(s)", empty="no sale reported redeemed points")
-    by_txn: set[tuple[str, str, str]] = set()  # (pos, member, transaction) deducted
-    untagged: set[tuple[str, str, float | None]] = set()  # (pos, member, points), no txn
-    judged: set[tuple[str, str]] = set()
-    for op in traffic.ops:
-        if op.kind == "redeem" and op.outcome in (OK, DUPLICATE):
-            for m in op.member:
-                if op.txn:
-                    by_txn.add((op.pos, m, op.txn))
-                else:
-                    untagged.add((op.pos, m, op.points))
-        if op.kind != "order" or not op.redeems:
-            continue
-        if op.key is not None:
-            if (op.pos, op.key) in judged:
-                continue  # a retry of a sale already judged
-            judged.add((op.pos, op.key))
-        result.inspected += 1
-        if any(
-            (op.pos, m, op.txn) in by_txn or (op.pos, m, op.points) in untagged for m in op.member
-        ):
-            continue
-        result.breach(
-            f"{op.label} redeems points with no REDEEMED_POINTS for transaction {op.txn} before it",
-            op.call,
-        )
-    return result
-
-
-def check_before_redeem(traffic: Traffic) -> RuleResult:
-    """Capillary: each points/redeem follows a successful isredeemable for the customer."""
-    result = RuleResult(what="redemption(s)")
-    last_check: dict[tuple[str, str], int] = {}
-    last_redeem: dict[tuple[str, str], int] = {}
-    for op in first_of_each(traffic.ops):
-        if op.kind == "check" and op.outcome == OK:
-            for m in op.member:
-                last_check[op.pos, m] = op.index
-        elif op.kind == "redeem":
-            result.inspected += 1
-            if not any(
-                last_check.get((op.pos, m), -1) > last_redeem.get((op.pos, m), -1)
-                for m in op.member
-            ):
-                result.breach(f"{op.label} redeems points that no isredeemable checked", op.call)
-            for m in op.member:
-                last_redeem[op.pos, m] = op.index
-    return result
-
-
-def bill_before_redeem(traffic: Traffic) -> RuleResult:
-    """Capillary: points/redeem names a bill that transaction/add recorded before it."""
-    result = RuleResult(what="redemption(s)")
-    recorded: dict[tuple[str, str], int] = {}
-    for op in traffic.ops:
-        if op.kind == "order" and op.outcome in (OK, DUPLICATE) and op.key:
-            recorded.setdefault((op.pos, op.key), op.index)
-    for op in first_of_each(_of(traffic, "redeem")):
-        result.inspected += 1
-        if not op.txn:
-            result.breach(f"{op.label} redeems points without a bill number", op.call)
-            continue
-        at = recorded.get((op.pos, op.txn))
-        if at is None:
-            result.breach(f"{op.label} redeems points on bill {op.txn}, never recorded", op.call)
-        elif at > op.index:
-            result.breach(
-                f"{op.label} redeems points on bill {op.txn} before the bill was recorded",
-                op.call,
-            )
-    return result
-
-
-# -- release on void -----------------------------------------------------------------------
-def release_on_void(traffic: Traffic) -> RuleResult:
-    if traffic.dialect == "wll":
-        return _deductions_settled(traffic)
-    result = RuleResult(what="hold(s)", empty="no hold was placed")
-    settled: dict[tuple[str, str], int] = {}
-    for op in traffic.ops:
-        closes = op.kind in ("order", "redeem", "release") or (
-            op.kind == "hold_check" and op.state in ("expired", "used")
-        )
-        if closes and op.hold:
-            settled[op.pos, op.hold] = op.index
-    for op in _of(traffic, "hold"):
-        if op.outcome != OK or not op.hold:
-            continue  # a hold whose answer was lost: the POS never learned its reference
-        result.inspected += 1
-        if settled.get((op.pos, op.hold), -1) < op.index:
-            result.breach(
-                f"hold {op.hold} of {op.label} was neither used by an order nor released",
-                op.call,
-            )
-    return result
-
-
-def _deductions_settled(traffic: Traffic) -> RuleResult:
-    """WLL: each deduction is followed by its sale (TRANSACTION) or given back (POINTS_REFUND)
-    naming the same transaction, extending its event id, or giving back as many points."""
-    result = RuleResult(what="deduction(s)", empty="no REDEEMED_POINTS deduction was reported")
-    last_txn: dict[tuple[str, str, str], int] = {}  # (pos, member, txn) -> last sale/refund
-    last_points: dict[tuple[str, str, float], int] = {}  # (pos, member, points) -> last refund
-    restores: dict[tuple[str, str], list[Op]] = defaultdict(list)  # (pos, member) -> refunds
-    for op in traffic.ops:
-        if op.kind not in ("order", "restore"):
-            continue
-        for m in op.member:
-            if op.txn:
-                last_txn[op.pos, m, op.txn] = op.index
-            if op.kind == "restore":
-                if op.points is not None:
-                    last_points[op.pos, m, op.points] = op.index
-                restores[op.pos, m].append(op)
-    for d in first_of_each(_of(traffic, "redeem")):
-        if d.outcome not in (OK, LOST):
-            continue
-        result.inspected += 1
-        settled = any(
-            (d.txn and last_txn.get((d.pos, m, d.txn), -1) > d.index)
-            or (d.points is not None and last_points.get((d.pos, m, d.points), -1) > d.index)
-            or any(
-                r.index > d.index and d.key and r.key and r.key.startswith(d.key)
-                for r in restores[d.pos, m]
-            )
-            for m in d.member
-        )
-        if not settled:
-            result.breach(
-                f"{d.label} deducted points that no sale used and no POINTS_REFUND gave back",
-                d.call,
-            )
-    return result
 
 
 # -- ids unique, never reused for other content --------------------------------------------
@@ -334,6 +75,24 @@ def _signature(op: Op, family: str) -> tuple[Any, ...]:
 
 
 # -- refunds name a real order -------------------------------------------------------------
+def _refunds(traffic: Traffic) -> list[Op]:
+    """Refunds, and WLL's points refunds (POINTS_REFUND, or any reversal type of the tenant)
+    that name a transaction: a reversal of a sale is its refund. One that gives back a
+    deduction of a checkout that never became a sale is a void, judged by release_on_void."""
+    deducted = {(op.pos, op.txn) for op in of_kinds(traffic, "redeem") if op.txn}
+    sold = {(op.pos, op.txn) for op in of_kinds(traffic, "order") if op.txn}
+    return [
+        op
+        for op in traffic.ops
+        if op.kind == "refund"
+        or (
+            op.kind == "restore"
+            and op.txn
+            and ((op.pos, op.txn) in sold or (op.pos, op.txn) not in deducted)
+        )
+    ]
+
+
 def refund_of_real_order(traffic: Traffic) -> RuleResult:
     result = RuleResult(what="refund(s)", empty="no refund was sent")
     orders: dict[tuple[str, str], list[Op]] = defaultdict(list)
@@ -341,7 +100,7 @@ def refund_of_real_order(traffic: Traffic) -> RuleResult:
         sale = op.kind == "order" or (op.kind == "redeem" and op.family == "transaction")
         if sale and op.txn:
             orders[op.pos, op.txn].append(op)
-    for op in first_of_each(_of(traffic, "refund")):
+    for op in first_of_each(_refunds(traffic)):
         result.inspected += 1
         if not op.txn:
             result.breach(f"{op.label} names no order to refund", op.call)
@@ -497,6 +256,7 @@ def no_personal_data(traffic: Traffic) -> RuleResult:
 # -- retries reuse the ids -----------------------------------------------------------------
 RETRIED_KINDS = ("order", "refund", "redeem", "restore")
 _NOUNS = {"order": "sale", "refund": "refund", "redeem": "redemption", "restore": "points refund"}
+_SLOW_FAULTS = ("latency",)
 
 
 def _why_lost(call: Call) -> str:
@@ -505,8 +265,26 @@ def _why_lost(call: Call) -> str:
     return "no response" if call.status == 0 else f"status {call.status}"
 
 
+def _failure(op: Op, later: list[Op]) -> str | None:
+    """Why the POS had to resend `op`: no answer, a 5xx, or an answer slower than its own
+    timeout (a resend of the same content started before the answer came); None: it did not."""
+    call = op.call
+    if op.outcome == LOST:
+        return f"got no answer ({_why_lost(call)})"
+    if call.status >= 500:
+        return f"failed with status {call.status}"
+    if call.fault_kind in _SLOW_FAULTS or any(o.call.start < call.end for o in later):
+        return f"was answered only after {call.duration_ms / 1000:.2f} s, once the POS gave up"
+    return None
+
+
+def _committed(op: Op) -> bool:
+    """The backend kept it: a success, or a change made before the answer was lost."""
+    return op.outcome in (OK, DUPLICATE) or op.call.fault_kind == "lose_response"
+
+
 def _within(ops: Iterable[Op], first: Op, window_s: float) -> Iterator[Op]:
-    """The ops sent within the window after `first` (file order is time order)."""
+    """The ops sent within the window after `first` (calls are in start order)."""
     for op in ops:
         if op.call.start - first.call.end > window_s:
             return
@@ -515,46 +293,55 @@ def _within(ops: Iterable[Op], first: Op, window_s: float) -> Iterator[Op]:
 
 
 def retry_same_ids(traffic: Traffic, window_s: float = RETRY_WINDOW_S) -> RuleResult:
-    """After a request got no answer, a re-send of the same content (same member, amounts and
-    lines, within `window_s`) must carry the same ids; so must any identical re-send."""
+    """After a call failed, got a 5xx or timed out, a re-send of the same content (same
+    member, amounts and lines, within `window_s`) must carry the same ids; so must any
+    identical re-send. The same sale under a new id is a defect, and a double award when the
+    backend kept both."""
     result = RuleResult(what="retried request(s)")
     buckets: dict[tuple[str, str, str, str], list[Op]] = defaultdict(list)
     for op in traffic.ops:
         if op.kind in RETRIED_KINDS:
             buckets[op.pos, op.kind, op.event_type, op.core].append(op)
-    lost = 0
+    failed = 0
     for ops in buckets.values():
         for n, first in enumerate(ops):
             later = list(_within(ops[n + 1 :], first, window_s))
-            if first.outcome != LOST:
+            why = _failure(first, later)
+            if why is None:
                 if any(op.ids == first.ids and op.key is not None for op in later):
                     result.inspected += 1  # the same request again after a gap: a safe retry
                 continue
-            lost += 1
-            retry = later[0] if later else None
-            if retry is None:
+            failed += 1
+            if not later:
                 continue
+            retry = later[0]
             result.inspected += 1
-            noun = _NOUNS[first.kind]
-            if retry.ids != first.ids:
-                result.breach(
-                    f"{first.label} got no answer ({_why_lost(first.call)}); {retry.label} "
-                    f"sent the same {noun} again under a new id ({first.key} -> {retry.key})",
-                    first.call,
-                    retry.call,
-                )
-            elif first.key is None and traffic.dialect == "wll":
-                result.breach(
-                    f"{first.label} got no answer ({_why_lost(first.call)}); {retry.label} sent "
-                    f"it again without an event id, so WLL counts it twice",
-                    first.call,
-                    retry.call,
-                )
-    if not result.inspected and lost:
-        result.empty = f"{lost} request(s) got no answer, but none was sent again"
+            _judge_retry(result, traffic.dialect, first, retry, why)
+    if not result.inspected and failed:
+        result.empty = f"{failed} request(s) failed, but none was sent again"
     elif not result.inspected:
-        result.empty = "no request got lost and none was sent twice"
+        result.empty = "no request failed and none was sent twice"
     return result
+
+
+def _judge_retry(result: RuleResult, dialect: str, first: Op, retry: Op, why: str) -> None:
+    noun = _NOUNS[first.kind]
+    if retry.ids != first.ids:
+        double = _committed(first) and _committed(retry)
+        result.breach(
+            f"{first.label} {why}; {retry.label} sent the same {noun} again under a new id "
+            f"({first.key} -> {retry.key})"
+            + (": a double award, the backend kept both" if double else ""),
+            first.call,
+            retry.call,
+        )
+    elif first.key is None and dialect == "wll":
+        result.breach(
+            f"{first.label} {why}; {retry.label} sent it again without an event id, "
+            "so WLL counts it twice",
+            first.call,
+            retry.call,
+        )
 
 
 # -- back off after a 429 ------------------------------------------------------------------
@@ -641,6 +428,7 @@ def query_secrets(calls: Iterable[Call]) -> set[str]:
 # -- the rules and the checklist items they judge ------------------------------------------
 RULES: dict[str, Callable[[Traffic], RuleResult]] = {
     "lookup_before_redeem": lookup_before_redeem,
+    "redeem_within_balance": redeem_within_balance,
     "hold_before_redeem": hold_before_redeem,
     "check_before_redeem": check_before_redeem,
     "bill_before_redeem": bill_before_redeem,
@@ -656,16 +444,17 @@ RULES: dict[str, Callable[[Traffic], RuleResult]] = {
 
 
 RULE_TITLES = {
-    "lookup_before_redeem": "member read before points are held or spent",
-    "hold_before_redeem": "a hold before the order that redeems",
+    "lookup_before_redeem": "a balance read in the same checkout before each redemption",
+    "redeem_within_balance": "never more points than the balance just read",
+    "hold_before_redeem": "the order that redeems names its hold",
     "check_before_redeem": "isredeemable before points/redeem",
     "bill_before_redeem": "the bill before points/redeem",
     "release_on_void": "every hold used or released",
     "unique_ids": "ids never reused for other content",
-    "refund_of_real_order": "refunds name a real order",
+    "refund_of_real_order": "refunds name an order sent before",
     "timestamps": "timestamps in the vendor's format",
     "no_personal_data": "no personal data in event payloads",
-    "retry_same_ids": "retries reuse the ids",
+    "retry_same_ids": "a failed call is resent under the same ids",
     "backoff": "back off after a 429",
     "no_credentials_in_query": "no credentials in query strings",
 }
@@ -691,13 +480,21 @@ AUDIT_ITEMS: dict[str, tuple[AuditItem, ...]] = {
         AuditItem(
             "GB-RED-01",
             "lookup_before_redeem",
-            "Points are held only for a customer whose profile or balance the POS read first.",
+            "Each hold follows a read of the customer's balance in the same checkout (since the "
+            "customer's previous hold), not one read a day.",
+        ),
+        AuditItem(
+            "GB-RED-01",
+            "redeem_within_balance",
+            "A hold never asks for more points than the balance the POS just read showed "
+            "available.",
         ),
         AuditItem(
             "GB-RED-03",
             "hold_before_redeem",
             "An order that redeems names (redemption.pointsHoldReference) a hold created earlier "
-            "for the same customer, neither released nor used by another order.",
+            "for the same customer, neither released nor used by another order; no order of a "
+            "customer with an open hold leaves its reference out.",
         ),
         AuditItem(
             "GB-RED-04",
@@ -730,8 +527,8 @@ AUDIT_ITEMS: dict[str, tuple[AuditItem, ...]] = {
         AuditItem(
             "GB-ERR-01",
             "retry_same_ids",
-            "A request that got no answer (a lost response, a dropped connection) is sent again "
-            "with the same ids, never as a new order.",
+            "A call that got no answer, a 5xx or an answer slower than the POS's timeout is "
+            "sent again with the same ids, never as a new order.",
         ),
         AuditItem("GB-API-04", "backoff", _BACKOFF),
         AuditItem("GB-SEC-02", "no_credentials_in_query", _NO_QUERY_CREDENTIALS),
@@ -742,6 +539,12 @@ AUDIT_ITEMS: dict[str, tuple[AuditItem, ...]] = {
             "lookup_before_redeem",
             "Each REDEEMED_POINTS deduction follows a fresh read of the member's wallet (since "
             "the member's previous deduction): WLL lets a deduction overdraw.",
+        ),
+        AuditItem(
+            "WLL-RED-03",
+            "redeem_within_balance",
+            "A REDEEMED_POINTS deduction never exceeds the points the wallet just read held (less "
+            "what was deducted since): the POS caps it, WLL will not.",
         ),
         AuditItem(
             "WLL-RED-01",
@@ -763,7 +566,8 @@ AUDIT_ITEMS: dict[str, tuple[AuditItem, ...]] = {
         AuditItem(
             "WLL-REF-02",
             "refund_of_real_order",
-            "A refund's events name (transactionId) a sale reported successfully earlier.",
+            "A refund's events (a refund, or a POINTS_REFUND reversing a sale) name "
+            "(transactionId) a sale reported successfully earlier.",
         ),
         AuditItem(
             "WLL-EARN-05",
@@ -778,23 +582,29 @@ AUDIT_ITEMS: dict[str, tuple[AuditItem, ...]] = {
         AuditItem(
             "WLL-EARN-06",
             "retry_same_ids",
-            "An event that got no answer is sent again with the same event id and "
-            "transactionId, never as a new sale.",
+            "An event that got no answer, a 5xx or an answer slower than the POS's timeout is "
+            "sent again with the same event id and transactionId, never as a new sale.",
         ),
         AuditItem("WLL-RATE-01", "backoff", _BACKOFF),
         AuditItem("WLL-SEC-01", "no_credentials_in_query", _NO_QUERY_CREDENTIALS),
     ),
     "capillary": (
         AuditItem(
-            "CAP-CUS-03",
+            "CAP-CUS-01",
             "lookup_before_redeem",
-            "Points are checked or redeemed only for a customer the till looked up "
-            "(customer/get) first.",
+            "Each points check and redemption follows a customer/get of the customer in the "
+            "same checkout (since the customer's previous redemption).",
         ),
         AuditItem(
             "CAP-PTS-01",
             "check_before_redeem",
             "Each points/redeem follows a successful points/isredeemable for the same customer.",
+        ),
+        AuditItem(
+            "CAP-PTS-01",
+            "redeem_within_balance",
+            "A points check or redemption never asks for more points than the loyalty_points "
+            "of the customer/get just made.",
         ),
         AuditItem(
             "CAP-PTS-02",
@@ -823,8 +633,8 @@ AUDIT_ITEMS: dict[str, tuple[AuditItem, ...]] = {
         AuditItem(
             "CAP-RES-01",
             "retry_same_ids",
-            "A call that got no answer is sent again with the same bill number and references, "
-            "never as a new bill.",
+            "A call that got no answer, a 5xx or an answer slower than the till's timeout is sent "
+            "again with the same bill number and references, never as a new bill.",
         ),
         AuditItem("CAP-RES-04", "backoff", _BACKOFF),
         AuditItem("CAP-SEC-01", "no_credentials_in_query", _NO_QUERY_CREDENTIALS),

@@ -6,24 +6,10 @@ import time
 
 import pytest
 
-from reference_backend.app import create_app
-from reference_backend.settings import Settings
 from simulator.backends import embedded
 from simulator.gateway import LoyaltyGateway, RetryPolicy
 from simulator.protocol.base import LoyaltyError
 from simulator.transports import TransportTimeout
-
-
-@pytest.fixture(scope="module")
-def app():
-    return create_app(Settings(running_clock=False, check_invariants=True, demo_tenant=False))
-
-
-@pytest.fixture
-def tenant(app):
-    backend = embedded(app, "gameball")
-    yield backend
-    backend.close()
 
 
 def _gateway(backend, sleeps=None, **retry) -> LoyaltyGateway:
