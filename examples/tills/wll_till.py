@@ -55,9 +55,11 @@ class WllTill:
         if token.status_code != 200:
             raise TillError(f"admin token: HTTP {token.status_code}")
         self.api.http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-        settings = self.api.call("GET", "/settings")
-        data = settings.json().get("data", {}) if settings.status_code == 200 else {}
-        self.point_value = float(data.get("pointsCurrencyValue") or DEFAULT_POINT_VALUE)
+        # WLL's spec: one settings record per name, {"name", "value"} with a string value
+        setting = self.api.call("GET", "/settings/pointsCurrencyValue")
+        data = setting.json().get("data") if setting.status_code == 200 else None
+        value = data.get("value") if isinstance(data, dict) else None
+        self.point_value = float(value or DEFAULT_POINT_VALUE)
         self.read_today: set[str] = set()
         self.sales = 0
 

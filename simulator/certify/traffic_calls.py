@@ -405,7 +405,7 @@ def gameball_event_payloads(call: Call) -> list[tuple[str, Any]]:
 
 
 # -- White Label Loyalty -------------------------------------------------------------------
-_WLL_USER = re.compile(r"^/v1/users/([^/]+)(/wallet)?$")
+_WLL_USER = re.compile(r"^/v1/users/([^/]+)(/wallet)?/?$")  # WLL's spec paths end in "/"
 SALE_TYPES = ("TRANSACTION", "ORDER", "PURCHASE", "SALE")
 REFUND_TYPES = ("REFUND", "RETURN", "TRANSACTION_REFUND", "TRANSACTION_RETURN")
 REDEEM_TYPE, RESTORE_TYPE = "REDEEMED_POINTS", "POINTS_REFUND"
@@ -439,12 +439,14 @@ def wll_ops(call: Call) -> list[Op]:
         wallet = bool(found.group(2))
         balance = _number(data.get("points")) if wallet else None
         return [Op("read", call, asked, seen, outcome=outcome, wallet=wallet, balance=balance)]
-    if call.method != "POST" or call.path != "/v1/events":
+    if call.method != "POST" or call.path.rstrip("/") != "/v1/events":
         return []
     body = _dict(call.body)
     payload = _dict(body.get("payload"))
     event_type = str(body.get("type") or "").upper()
-    member = frozenset(filter(None, (_str(v) for v in _dict(body.get("subject")).values())))
+    subject = body.get("subject")  # the spec's user id, or an object of identifiers
+    named = [subject] if isinstance(subject, str) else _dict(subject).values()
+    member = frozenset(filter(None, (_str(v) for v in named)))
     event_id = _str(body.get("id"))
     txn = _str(payload.get("transactionId"))
     refund_id = _str(payload.get("refundId"))
@@ -477,7 +479,7 @@ def wll_ops(call: Call) -> list[Op]:
 
 
 def wll_event_payloads(call: Call) -> list[tuple[str, Any]]:
-    if call.method != "POST" or call.path != "/v1/events":
+    if call.method != "POST" or call.path.rstrip("/") != "/v1/events":
         return []
     body = _dict(call.body)
     return [(f"{body.get('type') or 'event'} payload", body.get("payload"))]
