@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from simulator.protocol import LoyaltyError, Next, ops
-from simulator.protocol.base import Done, Response
+from simulator.protocol.base import BadAnswer, Done, Response
 
 from . import limits
 from .plan import Plan
@@ -215,6 +215,9 @@ class Lane:
                 raise _Unknown()
             try:
                 value = self.codec.decode(op, response)
+            except BadAnswer as exc:  # not the vendor's shape: a failure, outcome unknown
+                ctx.failure(str(exc.naming(f"{request.method} {request.path}"))[:300])
+                raise _Unknown() from exc
             except LoyaltyError as exc:
                 if exc.code == "rate_limited":  # throttling signalled in the body
                     return self._throttled(ctx, name, exc.retry_after or retry)
