@@ -175,6 +175,8 @@ def print_summary(console: Console, document: dict[str, Any]) -> None:
 
 
 def run_certify(args: argparse.Namespace) -> int:
+    from ..cliargs import fail, writable_dir
+    from ..preflight import PreflightError, check_target
     from .bundle import evidence_document, write_reports
     from .runner import certify, credentials_by_dialect, select_dialects
 
@@ -187,9 +189,11 @@ def run_certify(args: argparse.Namespace) -> int:
         if raw and not args.target:
             raise ValueError("--credentials needs --target")
         credentials = credentials_by_dialect(raw, dialects)
-    except (ValueError, OSError) as exc:
-        console.print(f"[red]posim certify: {exc}[/]")
-        return 2
+        writable_dir(args.out)
+        if args.target:  # pre-flight: one line and no scenario when the target cannot work
+            args.target = check_target(args.target, dialects, credentials, args.timeout)
+    except (ValueError, OSError, PreflightError, argparse.ArgumentTypeError) as exc:
+        return fail("posim certify", exc)
     target = "the embedded reference backend" if not args.target else args.target
     console.print(f"posim certify: {', '.join(dialects)} against {target}, seed {args.seed}")
     bar, update = _progress(console, not args.no_progress)
