@@ -53,11 +53,11 @@ def _credentials_for(dialect: str, given: dict | None) -> dict[str, str] | None:
 
 def add_load_arguments(parser: argparse.ArgumentParser) -> None:
     run = parser.add_argument_group("run")
-    run.add_argument("--profile", choices=PROFILES, default="race")
-    run.add_argument("--dialect", choices=DIALECTS, default="gameball")
+    run.add_argument("--profile", choices=PROFILES, default="race", help="what the lanes do")
+    run.add_argument("--dialect", choices=DIALECTS, default="gameball", help="the vendor API")
     run.add_argument("--users", type=cliargs.at_least(1), default=20, help="simulated lanes")
     run.add_argument("--spawn-rate", type=float, default=None, help="users/s (default: all)")
-    run.add_argument("--duration", type=duration, default=10.0, help="e.g. 30s, 2m (10s)")
+    run.add_argument("--duration", type=duration, default=10.0, help="e.g. 30s, 2m")
     run.add_argument(
         "--target",
         type=cliargs.target_url,
@@ -91,26 +91,43 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
     dist.add_argument("--master-port", type=cliargs.port, help="default: a free port")
 
     gates = parser.add_argument_group("thresholds (exit code 2)")
-    gates.add_argument("--max-fail-ratio", type=float, default=0.0, help="default 0")
+    gates.add_argument(
+        "--max-fail-ratio",
+        type=float,
+        default=0.0,
+        help="highest share of failed requests that passes",
+    )
     gates.add_argument("--max-p95-ms", type=float, default=0.0, help="0: no limit")
     gates.add_argument("--max-p99-ms", type=float, default=0.0, help="0: no limit")
 
     knobs = parser.add_argument_group("profile knobs")
     defaults = Knobs()
-    knobs.add_argument("--members", type=int, default=0, help="members (profile default)")
-    knobs.add_argument("--seed-points", type=int, default=0, help="points each member starts")
-    knobs.add_argument("--complete-ratio", type=float, default=defaults.complete_ratio)
+    knobs.add_argument(
+        "--members", type=int, default=0, help="members (0: the profile's own number)"
+    )
+    knobs.add_argument(
+        "--seed-points",
+        type=int,
+        default=0,
+        help="points each member starts with (0: the profile's)",
+    )
+    knobs.add_argument(
+        "--complete-ratio",
+        type=float,
+        default=defaults.complete_ratio,
+        help="share of holds a lane completes as a sale (the rest are released)",
+    )
     knobs.add_argument(
         "--hold-fraction",
         type=_fraction_pair,
         default=defaults.hold_fraction,
-        help="race: LOW,HIGH share of the read balance a lane holds (0.3,0.8)",
+        help="race: LOW,HIGH share of the read balance a lane holds",
     )
-    knobs.add_argument("--vouchers", type=int, default=defaults.vouchers)
+    knobs.add_argument("--vouchers", type=int, default=defaults.vouchers, help="vouchers seeded")
     knobs.add_argument(
         "--rate-scale", type=float, default=defaults.rate_scale, help="posim's limit scale"
     )
-    knobs.add_argument("--seed", type=int, default=defaults.seed)
+    knobs.add_argument("--seed", type=int, default=defaults.seed, help="seed of every draw")
 
 
 def options_from(args: argparse.Namespace):
@@ -170,13 +187,27 @@ def run_load(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
+DESCRIPTION = """Hammer a loyalty API from many POS lanes at once with a Locust profile, then
+audit the ledger for double spends, lost holds and rate-limit behaviour, and print a verdict.
+
+  race          lanes race to hold and redeem the same members' points
+  checkout_mix  whole checkouts: identify, hold, sale, refund, vouchers
+  rate_limit    bursts past the vendor's documented limits; checks 429s and back-off
+
+Without --target it starts `posim serve` on 127.0.0.1 for the run and stops it after.
+Exit status: 0 pass, 1 Locust failed, 2 a threshold breached or a usage error, 3 oracle
+violations, 4 the run did not finish in time, 130 interrupted (Ctrl-C).
+
+example: posim load --profile race --dialect gameball --users 200 --duration 30s"""
+
+
 def add_load_parser(subparsers) -> argparse.ArgumentParser:
     """Register `load` on the `posim` command's subparsers."""
     parser = subparsers.add_parser(
         "load",
         help="Locust load/race profiles with a ledger oracle",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=DESCRIPTION,
+        formatter_class=cliargs.HelpFormatter,
     )
     add_load_arguments(parser)
     parser.set_defaults(func=run_load)

@@ -7,14 +7,28 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from .cliargs import HelpFormatter, Parser, at_least, fail, port, port_is_free, writable_file
+from .cliargs import (
+    HelpFormatter,
+    Parser,
+    at_least,
+    dialect,
+    fail,
+    port,
+    port_is_free,
+    writable_file,
+)
 
 console = Console()
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+
+def _file_or_stdout(text: str) -> str:
+    return text if text == "-" else writable_file(text)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -58,9 +72,9 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     demo = app.state.registry.get(settings.demo_tenant_id)
     print(f"posim reference backend on http://{args.host}:{args.port}  (docs: /docs)")
-    for dialect, creds in demo.credentials.items():  # plain print: keys must not wrap
+    for name, creds in demo.credentials.items():  # plain print: keys must not wrap
         shown = "  ".join(f"{k}={v}" for k, v in creds.items())
-        print(f"  demo tenant, {dialect}: {shown}")
+        print(f"  demo tenant, {name}: {shown}")
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     uvicorn.run(
         app,
@@ -71,6 +85,25 @@ def _serve(args: argparse.Namespace) -> int:
         http="httptools",
         access_log=False,
     )
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    """Print (or write) one dialect's OpenAPI document: for Prism, Schemathesis or codegen."""
+    import json
+
+    from reference_backend.app import load_dialects
+    from reference_backend.docs import dialect_openapi
+
+    found = {d.name: d for d in load_dialects()}
+    if args.dialect not in found:
+        return fail("posim openapi", f"the {args.dialect} dialect is not available", status=1)
+    text = json.dumps(dialect_openapi(found[args.dialect]), indent=2) + "\n"
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote the {args.dialect} OpenAPI document to {args.out}")
     return 0
 
 
@@ -118,6 +151,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--log-level", default="info", choices=LOG_LEVELS, help="server log")
     serve.set_defaults(func=_serve)
+
+    openapi = sub.add_parser(
+        "openapi",
+        help="export one vendor dialect's OpenAPI document",
+        description="Write the OpenAPI document posim serves at /docs/<dialect>/openapi.json:\n"
+        "the vendor's operations, request and response schemas and security scheme.",
+        formatter_class=HelpFormatter,
+    )
+    openapi.add_argument("--dialect", type=dialect, required=True, help="the vendor API")
+    openapi.add_argument("--out", type=_file_or_stdout, default="-", help="file (- : stdout)")
+    openapi.set_defaults(func=_openapi)
 
     from loadtests.cli import add_load_parser
 

@@ -23,6 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from ..cliargs import HelpFormatter
 from .readiness import FAIL_ON, FAILED, LABELS, MANUAL, NO_EVIDENCE, PASSED, SKIPPED, exit_status
 
 STYLES = {
@@ -49,6 +50,7 @@ def add_certify_parser(subparsers: Any) -> argparse.ArgumentParser:
         "certify",
         help="go-live certification: checklist, readiness verdict and reports",
         description=DESCRIPTION,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("--dialect", default="all", help="gameball, wll, capillary, a list or all")
     p.add_argument("--target", help="base URL to certify (default: embedded reference backend)")
@@ -90,6 +92,7 @@ def add_audit_parser(subparsers: Any) -> argparse.ArgumentParser:
         "audit",
         help="judge a POS's recorded traffic against the go-live checklist",
         description=AUDIT_DESCRIPTION,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("traffic", type=Path, help="the recorded traffic (JSON lines)")
     p.add_argument("--dialect", required=True, choices=DIALECTS, help="the vendor API it speaks")
