@@ -17,6 +17,7 @@ from simulator.protocol import DIALECTS, LoyaltyError
 
 from . import PROFILES
 from .plan import Knobs
+from .progress import MODES, ProgressPrinter
 
 
 def duration(text: str) -> float:
@@ -81,6 +82,12 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
         help="write the result (incl. oracle) as JSON",
     )
     run.add_argument("--verbose", action="store_true", help="show Locust's own log")
+    run.add_argument(
+        "--progress",
+        choices=MODES,
+        default="auto",
+        help="live: one refreshed line (a terminal); lines: a plain line every few seconds",
+    )
     run.add_argument("--keep-tenant", action="store_true", help="keep the posim tenant after")
 
     dist = parser.add_argument_group("distributed")
@@ -176,10 +183,17 @@ def run_load(args: argparse.Namespace) -> int:
             preflight.check_target(options.target, [options.dialect], creds)
         except preflight.PreflightError as exc:
             return cliargs.fail("posim load", exc)
+    printer = None if args.progress == "off" else ProgressPrinter(args.progress)
+    options.progress = printer
     try:
         outcome = run(options)
+    except KeyboardInterrupt:  # before the load began: nothing to summarise
+        return cliargs.fail("posim load", "interrupted before the load started", status=130)
     except (RuntimeError, ValueError, ImportError, OSError, LoyaltyError) as exc:
         return cliargs.fail("posim load", exc, status=1)
+    finally:
+        if printer is not None:
+            printer.close()
     print(describe(outcome, options))
     if args.json_out and outcome.result is not None:
         with open(args.json_out, "w") as fh:
