@@ -25,6 +25,7 @@ from rich.table import Table
 
 from ..cliargs import HelpFormatter
 from .readiness import FAIL_ON, FAILED, LABELS, MANUAL, NO_EVIDENCE, PASSED, SKIPPED, exit_status
+from .root_causes import root_causes
 
 STYLES = {
     PASSED: "green",
@@ -169,6 +170,12 @@ def print_summary(console: Console, document: dict[str, Any]) -> None:
         console.print(f"{d['dialect']}: [{STYLES[v['level']]}]{v['label']}[/]")
         for problem in v["problems"]:
             console.print(f"  [red]problem:[/] {problem}")
+        for cause in root_causes(d):  # one reason behind many failures is said once
+            items = f"; items {', '.join(cause.items)}" if cause.items else ""
+            console.print(
+                f"  [red]root cause[/] ({cause.scenarios} scenarios{items}): {cause.reason}",
+                highlight=False,
+            )
         for key, word in (("blockers", "blocker"), ("risks", "risk")):
             if v[key]:
                 console.print(f"  {word}s: {', '.join(v[key])}")
