@@ -13,6 +13,7 @@ import copy
 import html
 import importlib.resources
 import json
+import re
 import warnings
 from typing import Any
 
@@ -75,18 +76,47 @@ def _drop_aliases(document: dict[str, Any], prefixes: tuple[str, ...]) -> None:
             del document["paths"][path]
 
 
-def _overlay(document: dict[str, Any], facts: dict[str, Any]) -> None:
-    """The vendor's own request and response schemas replace the generated ones."""
+def _as_content(given: dict[str, Any], required: bool | None = None) -> dict[str, Any]:
+    """A request body or response object; a vendor file may hold just the JSON schema."""
+    if "content" in given:
+        found = copy.deepcopy(given)
+    else:
+        found = {"content": {"application/json": {"schema": copy.deepcopy(given)}}}
+    if required is None:
+        found.setdefault("description", "the vendor's documented answer")
+    else:
+        found.setdefault("required", required)
+    return found
+
+
+def _shape(path: str) -> str:
+    """A path as a route matches it: parameter names and a trailing slash do not matter."""
+    return re.sub(r"\{[^}]*\}", "{}", path).rstrip("/") or "/"
+
+
+def _overlay(document: dict[str, Any], facts: dict[str, Any], prefixes: tuple[str, ...]) -> None:
+    """The vendor's own request and response schemas replace the generated ones. A vendor
+    file's paths may be written with or without the dialect's base path (`/users`)."""
+    ours_by_shape = {_shape(path): ops for path, ops in document["paths"].items()}
+    bases = ["", *(prefix.rstrip("/") for prefix in prefixes)]
     for path, operations in facts.get("paths", {}).items():
+        mine = next(
+            (
+                ours_by_shape[_shape(base + path)]
+                for base in bases
+                if _shape(base + path) in ours_by_shape
+            ),
+            {},
+        )
         for method, vendor_op in operations.items():
-            ours = document["paths"].get(path, {}).get(method)
+            ours = mine.get(method) if isinstance(vendor_op, dict) else None
             if ours is None:
                 continue
-            if "requestBody" in vendor_op:
-                ours["requestBody"] = copy.deepcopy(vendor_op["requestBody"])
-            for status, answer in vendor_op.get("responses", {}).items():
-                merged = {"description": answer.get("description") or "vendor schema"}
-                ours.setdefault("responses", {})[status] = {**merged, **copy.deepcopy(answer)}
+            if isinstance(vendor_op.get("requestBody"), dict):
+                ours["requestBody"] = _as_content(vendor_op["requestBody"], required=True)
+            for status, answer in (vendor_op.get("responses") or {}).items():
+                if isinstance(answer, dict):
+                    ours.setdefault("responses", {})[str(status)] = _as_content(answer)
     schemas = facts.get("components", {}).get("schemas", {})
     if schemas:
         document.setdefault("components", {}).setdefault("schemas", {}).update(schemas)
@@ -118,7 +148,7 @@ def dialect_openapi(dialect: Dialect) -> dict[str, Any]:
     _drop_aliases(document, dialect.prefixes)
     facts = vendor_facts(dialect.name)
     if facts:
-        _overlay(document, facts)
+        _overlay(document, facts, dialect.prefixes)
     _unique_operation_ids(document)
     schemes, requirement = SECURITY.get(dialect.name, ({}, []))
     if schemes:

@@ -108,3 +108,18 @@ def test_swagger_ui_renders_the_operations_offline(server, dialect, tmp_path):
 def test_redoc_renders_offline(server, tmp_path):
     dom = _dom(f"{server.url}/redoc/gameball", tmp_path)
     assert "transactions/hold" in dom and "apikey" in dom.lower()
+
+
+def test_vendor_facts_written_without_the_base_path_or_as_bare_schemas_still_apply(monkeypatch):
+    from reference_backend import docs
+    from reference_backend.app import load_dialects
+
+    wll = next(d for d in load_dialects() if d.name == "wll")
+    answer = {"type": "object", "properties": {"points": {"type": "integer"}}}
+    facts = {"paths": {"/users/{id}/wallet/": {"get": {"responses": {"200": answer}}}}}
+    monkeypatch.setattr(docs, "vendor_facts", lambda name: facts)
+    document = docs.dialect_openapi(wll)
+    wallet = next(ops for path, ops in document["paths"].items() if path.endswith("/wallet"))
+    response = wallet["get"]["responses"]["200"]
+    assert response["content"]["application/json"]["schema"] == answer
+    assert response["description"]
