@@ -237,6 +237,7 @@ def run_certify(args: argparse.Namespace) -> int:
 
 
 def run_audit(args: argparse.Namespace) -> int:
+    from ..cliargs import writable_dir
     from .bundle import evidence_document, write_reports
     from .traffic_audit import audit
     from .traffic_rules import RETRY_WINDOW_S
@@ -244,10 +245,11 @@ def run_audit(args: argparse.Namespace) -> int:
     console = Console(file=sys.stdout)
     window = RETRY_WINDOW_S if args.retry_window is None else args.retry_window
     try:
+        writable_dir(args.out)  # before the traffic is judged, not after
         result = audit(
             args.traffic, args.dialect, checklists_dir=args.checklists, retry_window_s=window
         )
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, argparse.ArgumentTypeError) as exc:
         console.print(f"[red]posim audit: {exc}[/]", soft_wrap=True, highlight=False)
         return 2
     console.print(f"posim audit: {args.dialect} traffic in {args.traffic}", highlight=False)

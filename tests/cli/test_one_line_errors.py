@@ -73,6 +73,17 @@ def test_certify_an_unwritable_report_folder(tmp_path):
     assert "is not a folder" in error_line(result)
 
 
+def test_audit_an_unwritable_report_folder(tmp_path):
+    traffic = tmp_path / "traffic.jsonl"
+    traffic.write_text("")
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = posim("audit", str(traffic), "--dialect", "gameball", "--out", str(blocker / "r"))
+    assert result.returncode == 2
+    assert "is not a folder" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
 def test_load_a_closed_port_is_one_line_not_a_traceback():
     url = f"http://127.0.0.1:{closed_port()}"
     result = posim("load", "--target", url, "--duration", "1s")
