@@ -202,7 +202,18 @@ def install_docs(app: FastAPI, dialects: list[Dialect]) -> None:
 
     @app.get("/docs/posim", include_in_schema=False)
     def docs_control_plane() -> HTMLResponse:
-        return swagger("posim control plane", app.openapi_url or "/openapi.json")
+        return swagger("posim control plane", "/docs/posim/openapi.json")
+
+    @app.get("/docs/posim/openapi.json", include_in_schema=False)
+    def openapi_control_plane() -> Response:
+        if "posim" not in built:  # the app's document, less the vendor APIs
+            document = copy.deepcopy(app.openapi())
+            document["paths"] = {
+                path: ops for path, ops in document["paths"].items() if path.startswith("/_posim")
+            }
+            document["info"]["title"] = "posim control plane"
+            built["posim"] = json.dumps(document).encode()
+        return Response(built["posim"], media_type="application/json")
 
     @app.get("/docs/{name}", include_in_schema=False)
     def docs_dialect(name: str) -> HTMLResponse:

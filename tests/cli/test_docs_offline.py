@@ -83,6 +83,11 @@ def test_the_pages_load_their_assets_from_posim(server):
     assert httpx.get(f"{server.url}/docs/nope/openapi.json", timeout=30).status_code == 404
 
 
+def test_the_control_plane_has_its_own_document(server):
+    document = httpx.get(f"{server.url}/docs/posim/openapi.json", timeout=30).json()
+    assert document["paths"] and all(p.startswith("/_posim/") for p in document["paths"])
+
+
 def test_posim_openapi_exports_the_served_document(server, tmp_path):
     out = tmp_path / "gameball.json"
     result = posim("openapi", "--dialect", "gameball", "--out", str(out))
