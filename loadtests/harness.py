@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +52,7 @@ class _State:
     duration: float | None = None
     stopper: Any = None
     flusher: Any = None
+    progress: Any = None
     report: dict | None = None
     users: int = 0
 
@@ -68,6 +71,7 @@ def _options(parser) -> None:
     parser.add_argument("--posim-plan", default="", help="plan file (or JSON) from prepare()")
     parser.add_argument("--posim-dialect", default="gameball", help="without a plan", **hidden)
     parser.add_argument("--posim-result", default="", help="write the result JSON here")
+    parser.add_argument("--posim-progress", default="", help="rewrite live totals here (1/s)")
     parser.add_argument("--posim-max-fail-ratio", type=float, default=0.0, **hidden)
     parser.add_argument("--posim-max-p95-ms", type=float, default=0.0, help="0: no limit")
     parser.add_argument("--posim-max-p99-ms", type=float, default=0.0, help="0: no limit")
@@ -125,6 +129,28 @@ def _test_start(environment, **_kw) -> None:
         return
     if STATE.duration and STATE.stopper is None:
         STATE.stopper = gevent.spawn(_stop_after, environment, STATE.duration)
+    path = getattr(environment.parsed_options, "posim_progress", "")
+    if path and STATE.progress is None:
+        STATE.progress = gevent.spawn(_progress_every, environment, Path(path), 1.0)
+
+
+def _progress_every(environment, path: Path, seconds: float) -> None:
+    """Live totals for `posim load` to show while it waits (written whole, then renamed)."""
+    began = time.monotonic()
+    while True:
+        gevent.sleep(seconds)
+        total = environment.runner.stats.total
+        snapshot = {
+            "elapsed_s": round(time.monotonic() - began, 1),
+            "duration_s": STATE.duration,
+            "requests": total.num_requests,
+            "failures": total.num_failures,
+            "rps": round(total.current_rps, 1),
+            "users": environment.runner.user_count,
+        }
+        partial = path.with_suffix(".part")
+        partial.write_text(json.dumps(snapshot))
+        os.replace(partial, path)
 
 
 def _stop_after(environment, seconds: float) -> None:

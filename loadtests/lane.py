@@ -4,9 +4,10 @@ The lane is the load-test twin of LoyaltyGateway: it encodes an operation with t
 dialect's codec, sends it with the user's FastHttpSession (so Locust times it), decodes
 the answer, follows multi-step vendor flows and backs off on 429 as Retry-After says.
 
-Each call reports to Locust under the operation's label. Business answers the profile
-expects (say `insufficient_points` when lanes race) are successes named `label [code]`;
-429s are `label [429]`, successes only where throttling is expected. What the lane could
+Each request reports to Locust under the vendor's call it made (`transactions/hold`), so
+the tables read as the vendor's API. Business answers the profile expects (say
+`insufficient_points` when lanes race) are successes named `call [code]`; 429s are
+`call [429]`, successes only where throttling is expected. What the lane could
 not observe (no answer, a 5xx, an unreadable body, a flow that failed half way, a user
 stopped mid-request) is an "unknown" outcome, and so is a refusal that came after earlier
 steps of a vendor flow went through (Capillary's bill before its points/redeem): the
@@ -17,6 +18,7 @@ written for the oracle.
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +26,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from simulator.protocol import LoyaltyError, Next, ops
-from simulator.protocol.base import Done, Response
+from simulator.protocol.base import BadAnswer, Done, Response
 
 from . import limits
 from .plan import Plan
@@ -111,7 +113,7 @@ class Lane:
         """Run one neutral operation; write `if_lost` (with times) if its outcome is unknown."""
         out = Outcome("unknown", t0=time.time())
         try:
-            out = self._run(op, label, expected, out)
+            out = self._run(op, expected, out)  # Locust names the vendor call, not `label`
         except BaseException:  # the user was stopped mid-request (GreenletExit)
             out.t1 = time.time()
             if if_lost is not None:
@@ -122,7 +124,7 @@ class Lane:
             self.record({**if_lost, "t0": out.t0, "t1": out.t1})
         return out
 
-    def _run(self, op: Any, label: str, expected: tuple[str, ...], out: Outcome) -> Outcome:
+    def _run(self, op: Any, expected: tuple[str, ...], out: Outcome) -> Outcome:
         current, step = op, 0
         while True:
             try:
@@ -134,7 +136,7 @@ class Lane:
             if isinstance(request, Done):  # nothing to send on this vendor (a no-op release)
                 out.status, out.value = "ok", request.value
                 return out
-            name = label if step == 0 else f"{label} ({step + 1})"
+            name = vendor_call(request)
             try:
                 result = self._exchange(current, request, name, expected)
             except LoyaltyError as exc:
@@ -215,6 +217,9 @@ class Lane:
                 raise _Unknown()
             try:
                 value = self.codec.decode(op, response)
+            except BadAnswer as exc:  # not the vendor's shape: a failure, outcome unknown
+                ctx.failure(str(exc.naming(f"{request.method} {request.path}"))[:300])
+                raise _Unknown() from exc
             except LoyaltyError as exc:
                 if exc.code == "rate_limited":  # throttling signalled in the body
                     return self._throttled(ctx, name, exc.retry_after or retry)
@@ -264,6 +269,24 @@ class Lane:
                 "open": open_,
             }
         )
+
+
+_VERSION = re.compile(r"^v\d+(\.\d+)*$")
+_BASE_SEGMENTS = {"api", "integrations"}
+
+
+def vendor_call(request) -> str:
+    """The vendor's call a request makes, as tables name it: the path without its base
+    (`/api/v4.0/integrations`, `/v1`, `/v1.1`) and with ids as {id}, plus an event's type:
+    `transactions/hold`, `customers/{id}/balance`, `events REDEEMED_POINTS`."""
+    parts = [p for p in request.path.split("/") if p]
+    while parts and (parts[0] in _BASE_SEGMENTS or _VERSION.match(parts[0])):
+        parts.pop(0)
+    shown = [p if not re.search(r"\d", p) else "{id}" for p in parts]
+    call = "/".join(shown) or "/"
+    body = request.json if isinstance(request.json, dict) else {}
+    kind = body.get("type")
+    return f"{call} {kind}" if isinstance(kind, str) and kind else call
 
 
 def _retry_after(headers: dict[str, str]) -> float | None:

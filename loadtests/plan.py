@@ -90,7 +90,17 @@ def control(transport: HttpTransport, tenant: str, method: str, path: str, body=
     resp = transport.client.request(method, f"/_posim/tenants/{tenant}{path}", json=body)
     if resp.status_code >= 400:
         raise RuntimeError(f"control plane {method} {path}: {resp.status_code} {resp.text}")
-    return resp.json()
+    return _json(resp, f"{method} {path}")
+
+
+def _json(resp, call: str) -> Any:
+    """The control plane's JSON answer; anything else is a failure naming the call."""
+    try:
+        return resp.json()
+    except ValueError:
+        raise RuntimeError(
+            f"control plane {call}: HTTP {resp.status_code}, not JSON; body {resp.content[:80]!r}"
+        ) from None
 
 
 def set_rate_limits(target: str, tenant: str, enabled: bool, scale: float = 1.0) -> None:
@@ -123,8 +133,8 @@ def prepare(
             resp = transport.client.post("/_posim/tenants", json={"config": SCENARIO_PROGRAM})
             if resp.status_code != 201:
                 raise RuntimeError(f"could not create a tenant: {resp.status_code} {resp.text}")
-            tenant = resp.json()["tenant"]
-            credentials = resp.json()["credentials"][dialect]
+            made = _json(resp, "POST /_posim/tenants")
+            tenant, credentials = made["tenant"], made["credentials"][dialect]
             # seeding is not what is measured: no limits while the members are made
             control(transport, tenant, "PUT", "/rate-limits", {"enabled": False})
         plan = Plan(run_id, profile, dialect, target, dict(credentials), tenant, knobs=knobs)

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from .plan import Knobs, Plan, prepare
 
 LOCUSTFILES = Path(__file__).resolve().parent / "locustfiles"
 ROOT = Path(__file__).resolve().parent.parent
-EXIT_TIMEOUT, EXIT_CRASHED = 4, 1
+EXIT_TIMEOUT, EXIT_CRASHED, EXIT_INTERRUPTED = 4, 1, 130
 SETUP_GRACE_S = 90.0  # workers connecting, the oracle reading balances, the reports
 
 
@@ -59,6 +60,7 @@ class LoadOptions:
     keep_tenant: bool = False
     stream_output: bool = False  # Locust's own log on this terminal
     workdir: str | None = None  # plan, result and logs (a temporary folder by default)
+    progress: Callable[[dict[str, Any]], None] | None = None  # live totals, about 1/s
 
 
 @dataclass
@@ -70,6 +72,8 @@ class RunResult:
     started_server: bool = False
     pids: list[int] = field(default_factory=list)  # the Locust processes (all stopped)
     seconds: float = 0.0  # wall time, preparation included
+    interrupted: bool = False  # Ctrl-C: the result, if any, is partial
+    last_progress: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -106,7 +110,9 @@ def _stop(proc: subprocess.Popen, grace: float) -> None:
         proc.wait(timeout=5)
 
 
-def locust_args(options: LoadOptions, plan_path: Path, result_path: Path, target: str):
+def locust_args(
+    options: LoadOptions, plan_path: Path, result_path: Path, target: str, progress: Path
+):
     """The master's (or single process's) command line."""
     args = [
         sys.executable,
@@ -130,6 +136,8 @@ def locust_args(options: LoadOptions, plan_path: Path, result_path: Path, target
         str(plan_path),
         "--posim-result",
         str(result_path),
+        "--posim-progress",
+        str(progress),
         "--posim-max-fail-ratio",
         str(options.max_fail_ratio),
         "--posim-max-p95-ms",
@@ -153,6 +161,7 @@ def run(options: LoadOptions) -> RunResult:
     procs: list[subprocess.Popen] = []
     logs: list[Path] = []
     plan: Plan | None = None
+    interrupted = False
     try:
         target = options.target
         if target is None:
@@ -162,7 +171,8 @@ def run(options: LoadOptions) -> RunResult:
         plan_path, result_path = workdir / "plan.json", workdir / "result.json"
         plan_path.write_text(plan.to_json())
         result_path.unlink(missing_ok=True)
-        args = locust_args(options, plan_path, result_path, target)
+        progress_path = workdir / "progress.json"
+        args = locust_args(options, plan_path, result_path, target, progress_path)
         expected_workers = options.workers + options.remote_workers
         port = options.master_port or free_port()
         if expected_workers:
@@ -194,20 +204,27 @@ def run(options: LoadOptions) -> RunResult:
             procs.append(_spawn(worker, workdir / f"worker{i + 1}.log", False, logs))
         deadline = options.duration + options.stop_timeout + SETUP_GRACE_S
         try:
-            code = procs[0].wait(timeout=deadline)
-        except subprocess.TimeoutExpired:
-            code = EXIT_TIMEOUT
+            code, last = _wait(procs[0], deadline, progress_path, options.progress)
+        except KeyboardInterrupt:  # Ctrl-C: Locust stops its users and writes what it has
+            interrupted = True
+            code, last = EXIT_INTERRUPTED, _read_progress(progress_path)
+            for proc in procs:
+                _interrupt(proc, grace=options.stop_timeout + 10.0)
         for proc in procs[1:]:  # the master told its workers to quit; they may be sleeping
             _stop(proc, grace=options.stop_timeout + 3.0)
         result = json.loads(result_path.read_text()) if result_path.exists() else None
-        if code == EXIT_TIMEOUT:
+        if interrupted:
+            code = EXIT_INTERRUPTED
+        elif code == EXIT_TIMEOUT:
             result = result or None
         elif result is None:
             code = code or EXIT_CRASHED
-        tail = "" if code == 0 else _tail(logs)
+        tail = "" if code in (0, EXIT_INTERRUPTED) else _tail(logs)
         pids = [proc.pid for proc in procs]
         seconds = time.monotonic() - began
-        return RunResult(code, result, str(workdir), tail, server is not None, pids, seconds)
+        return RunResult(
+            code, result, str(workdir), tail, server is not None, pids, seconds, interrupted, last
+        )
     finally:
         for proc in procs:
             _stop(proc, grace=0.0)
@@ -215,8 +232,8 @@ def run(options: LoadOptions) -> RunResult:
             _delete_tenant(plan)
         if server is not None:
             server.stop()
-        if options.workdir is None and not options.stream_output:
-            _tidy(workdir)
+        if options.workdir is None and (interrupted or not options.stream_output):
+            _tidy(workdir, everything=interrupted)
 
 
 def _spawn(args: list[str], log: Path, stream: bool, logs: list[Path]) -> subprocess.Popen:
@@ -241,8 +258,51 @@ def _tail(logs: list[Path], lines: int = 40) -> str:
     return "\n".join(out)
 
 
-def _tidy(workdir: Path) -> None:
-    """Keep a temporary workdir only while it holds something to look at (a failed run)."""
+def _wait(proc, deadline: float, progress: Path, report) -> tuple[int, dict | None]:
+    """Wait for Locust to exit, passing its live totals to `report` as they change."""
+    ends = time.monotonic() + deadline
+    last = None
+    while True:
+        try:
+            return proc.wait(timeout=1.0), last
+        except subprocess.TimeoutExpired:
+            if time.monotonic() > ends:
+                return EXIT_TIMEOUT, last
+        snapshot = _read_progress(progress)
+        if snapshot is not None and snapshot != last:
+            last = snapshot
+            if report is not None:
+                report(snapshot)
+
+
+def _read_progress(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _interrupt(proc: subprocess.Popen, grace: float) -> None:
+    """After Ctrl-C: Locust got SIGINT with us (same terminal); stop it gently if it did not,
+    so it still writes the partial result, then by force after `grace` seconds."""
+    try:
+        proc.wait(timeout=2.0)
+        return
+    except subprocess.TimeoutExpired:
+        proc.terminate()  # Locust handles SIGTERM like a stop: users end, quitting runs
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+
+
+def _tidy(workdir: Path, everything: bool = False) -> None:
+    """Keep a temporary workdir only while it holds something to look at (a failed run);
+    an interrupted run leaves nothing behind."""
+    if everything:
+        shutil.rmtree(workdir, ignore_errors=True)
+        return
     result = workdir / "result.json"
     if result.exists():
         try:
@@ -266,6 +326,8 @@ def _delete_tenant(plan: Plan) -> None:
 def describe(run_result: RunResult, options: LoadOptions | None = None) -> str:
     """Throughput, latency percentiles, the oracle's result and the verdict, as text."""
     r = run_result.result
+    if r is None and run_result.interrupted:
+        return _interrupted_early(run_result)
     if r is None:
         reason = "did not finish in time" if run_result.exit_code == EXIT_TIMEOUT else "crashed"
         head = f"verdict: FAIL (exit {run_result.exit_code}): Locust {reason}"
@@ -273,6 +335,7 @@ def describe(run_result: RunResult, options: LoadOptions | None = None) -> str:
     total = r["total"]
     where = r["target"] + (" (started for this run)" if run_result.started_server else "")
     mode = f"master + {r['workers']} workers" if r.get("workers") else "one process"
+    width = max([36, *(len(op["method"]) + 1 + len(op["name"]) for op in r["operations"])])
     lines = [
         f"posim load: {r['profile']} on {r['dialect']}, {r['users']} users, "
         f"{r['duration_s'] or 0:g} s, {mode}, target {where}",
@@ -280,19 +343,21 @@ def describe(run_result: RunResult, options: LoadOptions | None = None) -> str:
         f"{total['failures']:,} failures, {total['fail_ratio']:.2%})",
         f"latency: p50 {total['p50_ms']} ms, p95 {total['p95_ms']} ms, p99 {total['p99_ms']} ms",
         "",
-        f"{'operation':<36} {'requests':>9} {'fails':>6} {'req/s':>8} {'p50':>5} {'p95':>5} "
-        f"{'p99':>5}",
+        f"{'operation':<{width}} {'requests':>9} {'fails':>6} {'req/s':>8} {'p50':>5} "
+        f"{'p95':>5} {'p99':>5}",
     ]
     for op in r["operations"]:
         lines.append(
-            f"{op['method'] + ' ' + op['name']:<36} {op['requests']:>9,} {op['failures']:>6,} "
+            f"{op['method'] + ' ' + op['name']:<{width}} {op['requests']:>9,} {op['failures']:>6,} "
             f"{op['rps']:>8,.1f} {op['p50_ms']:>5} {op['p95_ms']:>5} {op['p99_ms']:>5}"
         )
     for failure in r.get("failures", [])[:5]:
         lines.append(f"  failure x{failure['occurrences']}: {failure['name']}: {failure['error']}")
     oracle = r["oracle"]
     lines.append("")
-    if oracle.get("skipped"):
+    if run_result.interrupted:  # users were cut off mid-operation: no ledger verdict
+        lines.append("oracle: not judged: the run was interrupted")
+    elif oracle.get("skipped"):
         lines.append(f"oracle: skipped ({oracle['skipped']})")
     else:
         counts = oracle.get("counts", {})
@@ -316,7 +381,25 @@ def describe(run_result: RunResult, options: LoadOptions | None = None) -> str:
     for breach in r["thresholds"]["breaches"]:
         lines.append(f"threshold breached: {breach}")
     verdict = "PASS" if run_result.exit_code == 0 else "FAIL"
+    if run_result.interrupted:
+        verdict = "INTERRUPTED (partial results above)"
     lines.append(f"verdict: {verdict} (exit {run_result.exit_code})")
     if run_result.exit_code and run_result.log_tail:
         lines.append(f"logs: {run_result.workdir}")
     return "\n".join(lines)
+
+
+def _interrupted_early(run_result: RunResult) -> str:
+    """Ctrl-C before Locust wrote a result: the last live totals are all there is."""
+    seen = run_result.last_progress
+    if seen is None:
+        totals = "no request was made"
+    else:
+        totals = (
+            f"{seen['requests']:,} requests, {seen['failures']:,} failures, "
+            f"{seen['rps']:,.1f} req/s after {seen['elapsed_s']:g} s"
+        )
+    return (
+        f"posim load: interrupted: {totals}; the oracle did not run\n"
+        f"verdict: INTERRUPTED (exit {run_result.exit_code})"
+    )

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .control.routes import router as control_router
 from .dialects.base import Dialect, dialect_for_path
+from .docs import install_docs
 from .engine import EngineError
 from .faults import FaultMiddleware
 from .settings import Settings
@@ -134,6 +135,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="posim reference backend",
         description="Gameball, White Label Loyalty and Capillary APIs over one loyalty engine.",
         version="0.1.0",
+        docs_url=None,  # install_docs serves /docs per dialect, offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.dialects = dialects
@@ -147,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(dialect.router)
 
     _install_handlers(app)
+    install_docs(app, dialects)
     # each dialect also gets a router of its own, so a vendor call is matched only against
     # that vendor's routes (FastAPI scans every route in order); /docs still shows them all
     sub_apps = {d.name: _dialect_app(app, d) for d in dialects}

@@ -7,7 +7,6 @@ the ledger audit are available. Against any other target only the vendor API is 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,11 +114,8 @@ def live(
 
 
 def parse_credentials(text: str | None) -> dict[str, str] | None:
-    """`--posim-credentials` as JSON or as k=v,k=v."""
-    if not text:
-        return None
-    text = text.strip()
-    if text.startswith("{"):
-        return {str(k): str(v) for k, v in json.loads(text).items()}
-    pairs = [part.split("=", 1) for part in text.split(",") if part]
-    return {k.strip(): v.strip() for k, v in pairs}
+    """`--posim-credentials` as JSON, k=v,k=v or @file; ValueError (one line) otherwise."""
+    from .cliargs import parse_credentials as parse
+
+    data = parse(text)
+    return None if data is None else {str(k): str(v) for k, v in data.items()}

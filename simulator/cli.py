@@ -1,15 +1,34 @@
-"""The `posim` command."""
+"""posim: certify a POS integration with a loyalty vendor's API (Gameball, White Label
+Loyalty, Capillary) against a reference backend or a live target, load-test it, and drive a
+running posim from the shell."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from .cliargs import (
+    HelpFormatter,
+    Parser,
+    at_least,
+    dialect,
+    fail,
+    port,
+    port_is_free,
+    writable_file,
+)
+
 console = Console()
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+
+def _file_or_stdout(text: str) -> str:
+    return text if text == "-" else writable_file(text)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -46,13 +65,16 @@ def _serve(args: argparse.Namespace) -> int:
     from reference_backend.app import create_app
     from reference_backend.settings import Settings
 
+    busy = port_is_free(args.host, args.port)  # before the banner prints any credentials
+    if busy:
+        return fail("posim serve", busy, status=1)
     settings = Settings(seed=args.seed, record_path=args.record)
     app = create_app(settings)
     demo = app.state.registry.get(settings.demo_tenant_id)
     print(f"posim reference backend on http://{args.host}:{args.port}  (docs: /docs)")
-    for dialect, creds in demo.credentials.items():  # plain print: keys must not wrap
+    for name, creds in demo.credentials.items():  # plain print: keys must not wrap
         shown = "  ".join(f"{k}={v}" for k, v in creds.items())
-        print(f"  demo tenant, {dialect}: {shown}")
+        print(f"  demo tenant, {name}: {shown}")
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     uvicorn.run(
         app,
@@ -66,25 +88,80 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="posim", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+def _openapi(args: argparse.Namespace) -> int:
+    """Print (or write) one dialect's OpenAPI document: for Prism, Schemathesis or codegen."""
+    import json
 
-    demo = sub.add_parser("demo", help="seeded workload through the engine, with a ledger summary")
-    demo.add_argument("--seed", type=int, default=1)
-    demo.add_argument("--members", type=int, default=50)
-    demo.add_argument("--steps", type=int, default=2000)
-    demo.add_argument("--return-window", type=int, default=0, help="days earned points pend")
+    from reference_backend.app import load_dialects
+    from reference_backend.docs import dialect_openapi
+
+    found = {d.name: d for d in load_dialects()}
+    if args.dialect not in found:
+        return fail("posim openapi", f"the {args.dialect} dialect is not available", status=1)
+    text = json.dumps(dialect_openapi(found[args.dialect]), indent=2) + "\n"
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote the {args.dialect} OpenAPI document to {args.out}")
+    return 0
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("loyalty-posim")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="posim", description=__doc__, formatter_class=HelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo",
+        help="seeded workload through the engine, with a ledger summary",
+        description="Run a seeded workload through the loyalty engine and print the ledger.",
+        formatter_class=HelpFormatter,
+    )
+    demo.add_argument("--seed", type=int, default=1, help="workload seed")
+    demo.add_argument("--members", type=at_least(1), default=50, help="members in the workload")
+    demo.add_argument("--steps", type=at_least(1), default=2000, help="operations to apply")
+    demo.add_argument("--return-window", type=at_least(0), default=0, help="days points pend")
     demo.add_argument("--check-every-step", action="store_true", help="audit after each command")
     demo.set_defaults(func=_demo)
 
-    serve = sub.add_parser("serve", help="run the reference backend over HTTP")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--seed", type=int, default=0)
-    serve.add_argument("--record", help="append every exchange (secrets masked) to this file")
-    serve.add_argument("--log-level", default="info")
+    serve = sub.add_parser(
+        "serve",
+        help="run the reference backend over HTTP",
+        description="Serve the reference backend (every vendor API, /docs, /_posim) over HTTP.",
+        formatter_class=HelpFormatter,
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on")
+    serve.add_argument("--port", type=port, default=8080, help="TCP port (1-65535)")
+    serve.add_argument("--seed", type=int, default=0, help="seed of the demo tenant's keys")
+    serve.add_argument(
+        "--record",
+        type=writable_file,
+        help="append every exchange (secrets masked) to this file",
+    )
+    serve.add_argument("--log-level", default="info", choices=LOG_LEVELS, help="server log")
     serve.set_defaults(func=_serve)
+
+    openapi = sub.add_parser(
+        "openapi",
+        help="export one vendor dialect's OpenAPI document",
+        description="Write the OpenAPI document posim serves at /docs/<dialect>/openapi.json:\n"
+        "the vendor's operations, request and response schemas and security scheme.",
+        formatter_class=HelpFormatter,
+    )
+    openapi.add_argument("--dialect", type=dialect, required=True, help="the vendor API")
+    openapi.add_argument("--out", type=_file_or_stdout, default="-", help="file (- : stdout)")
+    openapi.set_defaults(func=_openapi)
 
     from loadtests.cli import add_load_parser
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .protocol import ops
-from .protocol.base import Done, LoyaltyError, Next, Request, Response
+from .protocol.base import BadAnswer, Done, LoyaltyError, Next, Request, Response
 from .transports import TransportTimeout
 
 
@@ -81,6 +81,8 @@ class LoyaltyGateway:
                 continue  # same operation, same ids: the backend must treat it as a replay
             try:
                 return self.codec.decode(op, response)
+            except BadAnswer as exc:  # never retried: the request may have taken effect
+                raise exc.naming(f"{request.method} {request.path}") from None
             except LoyaltyError as exc:
                 if exc.code != "rate_limited" or limited >= self.retry.max_rate_limit_retries:
                     raise

@@ -36,10 +36,44 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    check_options(config)
     for cap in CAPABILITIES:
         config.addinivalue_line("markers", f"needs_{cap}: scenario needs {cap.replace('_', ' ')}")
     for tag in FEATURE_TAGS:
         config.addinivalue_line("markers", f"{tag}: {tag} scenarios")
+
+
+def check_options(config) -> None:
+    """Bad --posim-* options end the run with one usage line, before any collection."""
+    from .preflight import PreflightError, check_url
+
+    selected_dialects(config)
+    try:
+        parse_credentials(config.getoption("--posim-credentials", None))
+        target = config.getoption("--posim-target", None)
+        if target:
+            check_url(target)
+    except (ValueError, PreflightError) as exc:
+        raise pytest.UsageError(f"posim: {exc}") from None
+    if config.getoption("--posim-timeout", 10.0) <= 0:
+        raise pytest.UsageError("posim: --posim-timeout must be > 0")
+
+
+def pytest_sessionstart(session):
+    """Pre-flight of a live target: reachable, and one read with the given credentials."""
+    from .preflight import PreflightError, check_target
+
+    config = session.config
+    target = config.getoption("--posim-target", None)
+    if not target or hasattr(config, "workerinput"):  # xdist workers: the controller checked
+        return
+    creds = parse_credentials(config.getoption("--posim-credentials", None))
+    dialects = selected_dialects(config)
+    by_dialect = {d: creds for d in dialects} if creds else None
+    try:
+        check_target(target, dialects, by_dialect, config.getoption("--posim-timeout", 10.0))
+    except PreflightError as exc:
+        raise pytest.UsageError(f"posim pre-flight: {exc}") from None
 
 
 def selected_dialects(config) -> list[str]:
@@ -48,8 +82,11 @@ def selected_dialects(config) -> list[str]:
         return list(DIALECTS)
     names = [d.strip() for d in chosen.split(",") if d.strip()]
     unknown = [d for d in names if d not in DIALECTS]
-    if unknown:
-        raise pytest.UsageError(f"unknown dialect(s): {', '.join(unknown)}")
+    if unknown or not names:
+        raise pytest.UsageError(
+            f"posim: unknown dialect(s) {', '.join(unknown) or repr(chosen)}; "
+            f"choose from {', '.join(DIALECTS)} or all"
+        )
     return names
 
 

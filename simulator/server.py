@@ -48,8 +48,10 @@ class ServerProcess:
             *self.extra_args,
         ]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # a session of its own: Ctrl-C on the caller's terminal must not take the server
+        # away before the caller has read the final state; the caller stops it by PID
         self.proc = subprocess.Popen(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True
         )
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:

@@ -15,14 +15,15 @@ from typing import Any
 
 import yaml
 
+from ..data import data_dir
+
 SEVERITIES = ("critical", "important", "advisory")
 LANES = ("automated", "manual")
 CHECK_KINDS = ("no_personal_data", "call_order")
 ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 
-ROOT = Path(__file__).resolve().parents[2]
-CHECKLISTS_DIR = ROOT / "fixtures" / "checklists"
-FEATURES_DIR = ROOT / "features"
+CHECKLISTS_DIR = data_dir("fixtures") / "checklists"  # the installed copy, else the source
+FEATURES_DIR = data_dir("features")
 
 
 class ChecklistError(ValueError):

@@ -23,8 +23,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from ..cliargs import HelpFormatter
 from .pos_cli import add_pos_arguments
 from .readiness import FAIL_ON, FAILED, LABELS, MANUAL, NO_EVIDENCE, PASSED, SKIPPED, exit_status
+from .root_causes import root_causes
 
 STYLES = {
     PASSED: "green",
@@ -52,6 +54,7 @@ def add_certify_parser(subparsers: Any) -> argparse.ArgumentParser:
         "certify",
         help="go-live certification: checklist, readiness verdict and reports",
         description=DESCRIPTION,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("--dialect", default="all", help="gameball, wll, capillary, a list or all")
     p.add_argument("--target", help="base URL to certify (default: embedded reference backend)")
@@ -94,6 +97,7 @@ def add_audit_parser(subparsers: Any) -> argparse.ArgumentParser:
         "audit",
         help="judge a POS's recorded traffic against the go-live checklist",
         description=AUDIT_DESCRIPTION,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("traffic", type=Path, help="the recorded traffic (JSON lines)")
     p.add_argument("--dialect", required=True, choices=DIALECTS, help="the vendor API it speaks")
@@ -170,6 +174,12 @@ def print_summary(console: Console, document: dict[str, Any]) -> None:
         console.print(f"{d['dialect']}: [{STYLES[v['level']]}]{v['label']}[/]")
         for problem in v["problems"]:
             console.print(f"  [red]problem:[/] {problem}")
+        for cause in root_causes(d):  # one reason behind many failures is said once
+            items = f"; items {', '.join(cause.items)}" if cause.items else ""
+            console.print(
+                f"  [red]root cause[/] ({cause.scenarios} scenarios{items}): {cause.reason}",
+                highlight=False,
+            )
         for key, word in (("blockers", "blocker"), ("risks", "risk")):
             if v[key]:
                 console.print(f"  {word}s: {', '.join(v[key])}")
@@ -179,6 +189,8 @@ def print_summary(console: Console, document: dict[str, Any]) -> None:
 
 
 def run_certify(args: argparse.Namespace) -> int:
+    from ..cliargs import fail, writable_dir
+    from ..preflight import PreflightError, check_target
     from .bundle import evidence_document, write_reports
     from .runner import certify, credentials_by_dialect, select_dialects
 
@@ -195,9 +207,11 @@ def run_certify(args: argparse.Namespace) -> int:
         if raw and not args.target:
             raise ValueError("--credentials needs --target")
         credentials = credentials_by_dialect(raw, dialects)
-    except (ValueError, OSError) as exc:
-        console.print(f"[red]posim certify: {exc}[/]")
-        return 2
+        writable_dir(args.out)
+        if args.target:  # pre-flight: one line and no scenario when the target cannot work
+            args.target = check_target(args.target, dialects, credentials, args.timeout)
+    except (ValueError, OSError, PreflightError, argparse.ArgumentTypeError) as exc:
+        return fail("posim certify", exc)
     target = "the embedded reference backend" if not args.target else args.target
     console.print(f"posim certify: {', '.join(dialects)} against {target}, seed {args.seed}")
     bar, update = _progress(console, not args.no_progress)
@@ -231,6 +245,7 @@ def run_certify(args: argparse.Namespace) -> int:
 
 
 def run_audit(args: argparse.Namespace) -> int:
+    from ..cliargs import writable_dir
     from .bundle import evidence_document, write_reports
     from .pos_cli import print_fault_hits
     from .pos_session import fault_hits
@@ -240,11 +255,12 @@ def run_audit(args: argparse.Namespace) -> int:
     console = Console(file=sys.stdout)
     window = RETRY_WINDOW_S if args.retry_window is None else args.retry_window
     try:
+        writable_dir(args.out)  # before the traffic is judged, not after
         check_recording(args.traffic, args.dialect)
         result = audit(
             args.traffic, args.dialect, checklists_dir=args.checklists, retry_window_s=window
         )
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, argparse.ArgumentTypeError) as exc:
         console.print(f"[red]posim audit: {exc}[/]", soft_wrap=True, highlight=False)
         return 2
     console.print(f"posim audit: {args.dialect} traffic in {args.traffic}", highlight=False)

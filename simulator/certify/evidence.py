@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..protocol.base import BadAnswer
 from .readiness import PASSED, RunOutcome
 
 NOT_RUN = "not run"
@@ -107,7 +108,10 @@ def exchange_record(exchange_id: str, exchange: Any, step: int | None) -> Exchan
     if response is not None:
         record.status = response.status
         record.response_headers = dict(response.headers or {})
-        body = response.json()
+        try:
+            body = response.json()
+        except BadAnswer:
+            body = None
         if body is None and response.body:
             body = response.body[:8192].decode("utf-8", "replace")
         record.response_body = body

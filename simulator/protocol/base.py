@@ -27,10 +27,28 @@ class Response:
     body: bytes
 
     def json(self) -> Any:
-        try:
-            return json.loads(self.body) if self.body else None
-        except ValueError:
+        """The body as JSON (None when empty); a body that is not JSON is a BadAnswer."""
+        if not self.body:
             return None
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            raise BadAnswer("the body is not JSON", self) from None
+
+    def answer(self) -> Any:
+        """What a codec reads: strict JSON for a success; for an error status the status
+        already tells what went wrong, so a body that is not JSON (a proxy's HTML) is None."""
+        if self.status < 400:
+            return self.json()
+        try:
+            return self.json()
+        except BadAnswer:
+            return None
+
+    def head(self, size: int = 80) -> str:
+        """The first bytes of the body, for one-line failure reasons."""
+        text = self.body[:size].decode("utf-8", "replace")
+        return repr(text + ("…" if len(self.body) > size else ""))
 
 
 # Neutral error codes a POS reacts to, whatever the vendor.
@@ -80,6 +98,56 @@ class LoyaltyError(Exception):
         self.status = status
         self.vendor_code = vendor_code
         self.retry_after = retry_after
+
+
+class BadAnswer(LoyaltyError):
+    """An answer that is not in the vendor's shape. It is never read as a default value:
+    the call failed, and its outcome is unknown (the request may have taken effect)."""
+
+    def __init__(self, why: str, response: Response, call: str | None = None) -> None:
+        self.why = why
+        self.response = response
+        self.call = call
+        super().__init__("server_error", self._reason(), status=response.status)
+
+    def _reason(self) -> str:
+        where = f"{self.call}: " if self.call else ""
+        return f"{where}HTTP {self.response.status}, {self.why}; body {self.response.head()}"
+
+    def naming(self, call: str) -> BadAnswer:
+        """The same failure, naming the call (codecs decode without knowing the request)."""
+        if self.call is None:
+            self.call = call
+            self.message = self._reason()
+            self.args = (f"{self.code}: {self.message}",)
+        return self
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def require(body: Any, *keys: str, response: Response) -> Any:
+    """body[k1][k2]...: a missing field or a body that is not an object is a BadAnswer."""
+    value = body
+    for key in keys:
+        if not isinstance(value, dict) or key not in value or value[key] is None:
+            raise BadAnswer(f"no {'.'.join(keys)} in the answer", response)
+        value = value[key]
+    return value
+
+
+def require_int(body: Any, *keys: str, response: Response) -> int:
+    value = require(body, *keys, response=response)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise BadAnswer(f"{'.'.join(keys)} is not a number ({value!r})", response) from None
+
+
+def require_object(body: Any, response: Response) -> dict:
+    if not isinstance(body, dict):
+        raise BadAnswer("the answer is not a JSON object", response)
+    return body
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import ops
-from .base import Done, LoyaltyError, Next, Request, Response
+from .base import BadAnswer, Done, LoyaltyError, Next, Request, Response, require_int
 from .money import points_owed, to_minor
 
 BASE = "/v1.1"
@@ -470,14 +470,14 @@ class CapillaryCodec:
 
     # -- decode -----------------------------------------------------------------------
     def decode(self, op: Any, response: Response) -> Any:
-        body = response.json()
+        body = response.answer()
         if response.status != 200:
             raise self._request_error(response, body)
         if isinstance(op, _Reverse):
             return self._decode_reverse(op, body)
         envelope = body.get("response") if isinstance(body, dict) else None
         if not isinstance(envelope, dict):
-            raise LoyaltyError("server_error", "not an InTouch response", status=response.status)
+            raise BadAnswer("not an InTouch response", response)
         match op:
             case ops.Identify():
                 record = self._customer_record(envelope)
@@ -488,7 +488,9 @@ class CapillaryCodec:
                 info = self._member_info(record, fallback=op.member_id)
                 return replace(info, created="registration" in message.lower())
             case ops.GetBalance():
-                return self._balance(self._customer_record(envelope))
+                record = self._customer_record(envelope)
+                require_int(record, "loyalty_points", response=response)  # never read as 0
+                return self._balance(record)
             case ops.ReservePoints():
                 return self._reservation(op, envelope)
             case ops.SubmitSale() if op.voucher_codes:

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from . import ops
-from .base import LoyaltyError, Next, Request, Response
+from .base import LoyaltyError, Next, Request, Response, require, require_int, require_object
 from .money import to_major, to_minor
 
 BASE = "/api/v4.0/integrations"
@@ -248,22 +248,22 @@ class GameballCodec:
 
     # -- decode -----------------------------------------------------------------------
     def decode(self, op: Any, response: Response) -> Any:
-        body = response.json()
+        body = response.answer()
         if response.status >= 400:
             error = self._error(response, body)
             if error.vendor_code == 9004 and isinstance(op, ops.SubmitSale | ops.EarnPoints):
                 sale = op if isinstance(op, ops.SubmitSale) else self._earn_sale(op)
                 return Next(_ReadOrder(sale))
             raise error
-        body = body or {}
         match op:
             case _ReadOrder(sale=sale):
-                return self._recovered(sale, body)
+                return self._recovered(sale, require_object(body, response))
             case ops.Identify() | _Identified():
                 created = op.created if isinstance(op, _Identified) else False
+                body = require_object(body, response)
                 attrs = body.get("customerAttributes") or {}
                 return ops.MemberInfo(
-                    member_id=str(body.get("customerId")),
+                    member_id=str(require(body, "customerId", response=response)),
                     referral_code=body.get("referralCode"),
                     mobile=attrs.get("mobile"),
                     email=attrs.get("email"),
@@ -272,16 +272,17 @@ class GameballCodec:
             case ops.Enroll():
                 return Next(_Identified(op.member_id, created=True))
             case ops.GetBalance():
+                available = require_int(body, "availablePointsBalance", response=response)
                 return ops.Balance(
-                    available=int(body.get("availablePointsBalance") or 0),
+                    available=available,
                     pending=int(body.get("pendingPoints") or 0),
                     next_expiring_points=int(body.get("nextExpiringPointsAmount") or 0),
                     next_expiring_at=body.get("nextExpiringPointsDate"),
-                    balance=int(body.get("totalPointsBalance") or 0),
+                    balance=int(body.get("totalPointsBalance") or available),
                 )
             case ops.ReservePoints():
                 return ops.Reservation(
-                    reference=str(body["holdReference"]),
+                    reference=str(require(body, "holdReference", response=response)),
                     points=int(body.get("holdEquivalentPoints") or op.points),
                     money_value=to_minor(body.get("holdAmount"), self.minor_units),
                     expires_at=body.get("dateToExpire"),
@@ -289,12 +290,14 @@ class GameballCodec:
             case ops.ReleasePoints():
                 return None
             case ops.SubmitSale() | ops.EarnPoints():
+                body = require_object(body, response)
                 return ops.SaleResult(
                     order_id=op.order_id,
                     points_earned=int(body.get("rewardedPoints") or 0),
                     points_redeemed=int(body.get("redeemedPoints") or 0),
                 )
             case ops.RefundSale():
+                body = require_object(body, response)
                 return ops.RefundResult(
                     refund_id=op.refund_id,
                     amount=to_minor(body.get("refundAmount"), self.minor_units),

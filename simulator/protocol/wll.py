@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from . import ops
-from .base import LoyaltyError, Next, Request, Response
+from .base import BadAnswer, LoyaltyError, Next, Request, Response, require_int
 from .money import points_owed, to_major
 
 BASE = "/v1"
@@ -162,6 +162,14 @@ def subject(member_id: str) -> dict[str, str]:
     if _ACCOUNT_NUMBER.match(member_id):
         return {"accountNumber": member_id}
     return {"authIdentifier": member_id}
+
+
+def _check_shape(op: Any, data: Any, response: Response) -> None:
+    """The fields a successful answer must carry for the POS to read it: never defaulted."""
+    if isinstance(op, ops.Identify | ops.Enroll) and not isinstance(data, dict):
+        raise BadAnswer("no user object in the answer", response)
+    if isinstance(op, ops.GetBalance | ops.ReservePoints | _Recheck):
+        require_int(data, "points", response=response)
 
 
 def _data(body: Any) -> Any:
@@ -383,7 +391,7 @@ class WLLCodec:
             self._awaiting_token = False
             self._take_token(response)
             return Next(op)
-        body = response.json()
+        body = response.answer()
         step = _SaleStep(op, 0) if isinstance(op, ops.SubmitSale) else op  # a sale's step 0
         self._settle_burn(step, response)
         if response.status == 401 and self.token is not None and not self._reauthed:
@@ -398,10 +406,12 @@ class WLLCodec:
             if error.code == "voucher_used" and self._was_lost_burn(step):
                 return Next(_SaleStep(step.sale, step.step + 1))  # our own burn, answer lost
             raise error
-        return self._decode(step, _data(body))
+        data = _data(body)
+        _check_shape(step, data, response)
+        return self._decode(step, data)
 
     def _take_token(self, response: Response) -> None:
-        body = response.json()
+        body = response.answer()
         if response.status >= 400:
             raise self._error(None, response, body)
         token = body.get("access_token") if isinstance(body, dict) else None

@@ -169,5 +169,5 @@ def test_cli_prints_the_table_verdict_and_report_paths(tmp_path, capsys):
 def test_cli_usage_errors(capsys):
     assert _cli(["--dialect", "nope"]) == 2
     assert _cli(["--dialect", "gameball", "--credentials", "apiKey=x"]) == 2
-    printed = capsys.readouterr().out
+    printed = capsys.readouterr().err  # one line each, on stderr
     assert "unknown dialect" in printed and "--credentials needs --target" in printed

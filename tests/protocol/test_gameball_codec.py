@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from simulator.protocol import ops
-from simulator.protocol.base import NEUTRAL_ERRORS, LoyaltyError, Next, Response
+from simulator.protocol.base import NEUTRAL_ERRORS, BadAnswer, LoyaltyError, Next, Response
 from simulator.protocol.gameball import BASE, ERRORS, GameballCodec, voucher_code
 
 KEYS = {"apiKey": "k" * 32, "secretKey": "sk_" + "s" * 32}
@@ -118,8 +118,8 @@ def test_balance(codec):
     }
     balance = codec.decode(ops.GetBalance("c1"), reply(body))
     assert balance == ops.Balance(1000, 250, 800, "2027-01-01T00:00:00.000000", 1250)
-    empty = codec.decode(ops.GetBalance("c1"), reply({}))
-    assert empty == ops.Balance(0, 0, 0, None, 0)
+    with pytest.raises(BadAnswer, match="no availablePointsBalance"):  # never read as zero
+        codec.decode(ops.GetBalance("c1"), reply({}))
 
 
 def test_reserve_points_is_a_hold_and_decodes_its_money(codec):
