@@ -33,8 +33,9 @@ def test_sequencing_flags_reach_the_rule(server, capsys):
 
 
 def test_out_of_bounds_sequencing_is_a_clear_error(server, capsys):
-    with pytest.raises(SystemExit, match="400.*every"):
+    with pytest.raises(SystemExit):  # refused by the CLI before any request
         main(["faults", "add", "error", "--every", "0", "--url", server.url])
+    assert "--every" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["faults", "add", "error", "--once-per", "basket", "--url", server.url])
     assert "invalid choice" in capsys.readouterr().err
