@@ -13,3 +13,4 @@ class Settings(BaseModel):
     check_invariants: bool = False  # audit after every command (slower; tests turn it on)
     traffic_limit: int = 500
     record_path: str | None = None  # append every exchange here as JSON lines (masked)
+    body_limit: int = 1024 * 1024  # bytes; a larger request body is refused with 413
