@@ -50,12 +50,12 @@ def declared_too_large(headers: Any, limit: int) -> bool:
     return declared is not None and declared.isdigit() and int(declared) > limit
 
 
-async def read_body(request: Any) -> bytes:
+async def read_body(request: Any, limit: int | None = None) -> bytes:
     """The whole body, or BodyTooLarge as soon as it passes the limit (nothing kept)."""
     cached = getattr(request, "_body", None)
     if cached is not None:
         return cached
-    limit = body_limit(request)
+    limit = body_limit(request) if limit is None else limit
     if declared_too_large(request.headers, limit):
         raise BodyTooLarge(limit)
     chunks, size = [], 0
@@ -88,7 +88,7 @@ def _bounded_int(literal: str) -> int:
     return value
 
 
-def loads(raw: bytes | str) -> Any:
+def loads(raw: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
     """json.loads within the edge's bounds; JsonRejected (a ValueError) otherwise."""
     try:
         value = json.loads(
@@ -98,29 +98,29 @@ def loads(raw: bytes | str) -> Any:
             parse_int=_bounded_int,
         )
     except RecursionError:
-        raise JsonRejected(f"JSON nested deeper than {MAX_DEPTH} levels") from None
+        raise JsonRejected(f"JSON nested deeper than {max_depth} levels") from None
     data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
     lower = data.lower() if b"\\u" in data else b""
     check_strings = any(esc in lower for esc in _SURROGATE_ESCAPES)
-    check_tree(value, check_strings)
+    check_tree(value, check_strings, max_depth)
     return value
 
 
-def check_tree(value: Any, check_strings: bool = True) -> None:
+def check_tree(value: Any, check_strings: bool = True, max_depth: int = MAX_DEPTH) -> None:
     """Depth and Unicode over a decoded document, iteratively (no recursion to exhaust)."""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, dict):
-            if depth > MAX_DEPTH:
-                raise JsonRejected(f"JSON nested deeper than {MAX_DEPTH} levels")
+            if depth > max_depth:
+                raise JsonRejected(f"JSON nested deeper than {max_depth} levels")
             for key, child in item.items():
                 if check_strings:
                     check_text(key)
                 stack.append((child, depth + 1))
         elif isinstance(item, list):
-            if depth > MAX_DEPTH:
-                raise JsonRejected(f"JSON nested deeper than {MAX_DEPTH} levels")
+            if depth > max_depth:
+                raise JsonRejected(f"JSON nested deeper than {max_depth} levels")
             stack.extend((child, depth + 1) for child in item)
         elif check_strings and isinstance(item, str):
             check_text(item)

@@ -44,12 +44,14 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from reference_backend.app import create_app
-    from reference_backend.settings import Settings
+    from simulator.server import serve_settings
 
-    settings = Settings(seed=args.seed, record_path=args.record)
+    settings, notices = serve_settings(args)
     app = create_app(settings)
     demo = app.state.registry.get(settings.demo_tenant_id)
     print(f"posim reference backend on http://{args.host}:{args.port}  (docs: /docs)")
+    for line in notices:
+        print(line)
     for dialect, creds in demo.credentials.items():  # plain print: keys must not wrap
         shown = "  ".join(f"{k}={v}" for k, v in creds.items())
         print(f"  demo tenant, {dialect}: {shown}")
@@ -79,11 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_demo)
 
     serve = sub.add_parser("serve", help="run the reference backend over HTTP")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--seed", type=int, default=0)
-    serve.add_argument("--record", help="append every exchange (secrets masked) to this file")
-    serve.add_argument("--log-level", default="info")
+    from simulator.server import add_serve_arguments
+
+    add_serve_arguments(serve)
     serve.set_defaults(func=_serve)
 
     from loadtests.cli import add_load_parser

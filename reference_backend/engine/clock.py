@@ -40,7 +40,10 @@ class Clock:
     def advance(self, seconds: float) -> datetime:
         if seconds < 0:
             raise EngineError("clock_cannot_go_backwards", "the clock only moves forward")
-        self._base += timedelta(seconds=seconds)
+        try:
+            self._base += timedelta(seconds=seconds)
+        except OverflowError:  # past year 9999: refused, the clock stays where it was
+            raise EngineError("invalid_request", "the clock cannot advance that far") from None
         self._last = max(self._last, self._base)
         return self.now()
 
