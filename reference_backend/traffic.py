@@ -14,6 +14,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from .hardening import loads
 from .traffic_mask import masked_form, masked_headers, masked_json, masked_query, masked_text
 
 log = logging.getLogger("posim.requests")
@@ -47,9 +48,9 @@ def _body(chunks: list[bytes], content_type: str = "") -> Any:
         return None
     truncated = getattr(chunks, "truncated", False)
     if not truncated:
-        try:
-            return masked_json(json.loads(raw))
-        except (ValueError, RecursionError):
+        try:  # bounded like any request: a hostile body is shown as text, never re-parsed raw
+            return masked_json(loads(raw))
+        except ValueError:
             pass
     text = raw.decode("utf-8", "replace")
     if "x-www-form-urlencoded" in content_type:
