@@ -5,8 +5,8 @@ Applied when an exchange is read (control plane, inspector) and when it is writt
 JSON prefix), form-encoded OAuth bodies, query strings, Basic and Bearer headers.
 
 Secrets keep their last 4 characters (enough to tell two keys apart); personal values keep
-an e-mail's domain or a phone's last 2 digits, the same way every time, so a reader can
-still follow one member through the log.
+their shape, an e-mail's domain and a phone's last 2 digits, the same way every time, so a
+reader (or `posim audit`) can still tell that one was sent and follow a member.
 """
 
 from __future__ import annotations
@@ -39,10 +39,15 @@ def mask(value: str) -> str:
 
 
 def mask_personal(value: str) -> str:
-    email = _EMAIL.fullmatch(value.strip())
+    """An e-mail or phone keeps its shape (so `posim audit` still sees one was sent) but
+    not its person: redacted@domain, +000000000NN."""
+    text = value.strip()
+    email = _EMAIL.fullmatch(text)
     if email:
-        return f"***@{email.group(1)}"
-    digits = [ch for ch in value if ch.isdigit()]
+        return f"redacted@{email.group(1)}"
+    digits = [ch for ch in text if ch.isdigit()]
+    if text.startswith("+") and len(digits) >= 8:
+        return "+" + "0" * (len(digits) - 2) + "".join(digits[-2:])
     return "***" + "".join(digits[-2:])
 
 
@@ -61,7 +66,7 @@ def masked_text(text: str) -> str:
     text = _JSON_SECRET.sub(r'\1"***"', text)
     text = _FORM_SECRET.sub(r"\1***", text)
     text = _AUTH_VALUE.sub(r"\1 ***", text)
-    text = _EMAIL.sub(lambda m: f"***@{m.group(1)}", text)
+    text = _EMAIL.sub(lambda m: f"redacted@{m.group(1)}", text)
     return _PHONE.sub(lambda m: mask_personal(m.group(0)), text)
 
 
