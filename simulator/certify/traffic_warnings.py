@@ -22,10 +22,7 @@ ITEM = AuditItem(
 
 
 def hold_retry_pending(traffic: Traffic, window_s: float = RETRY_WINDOW_S) -> RuleResult:
-    result = RuleResult(
-        what="hold(s) that got no answer",
-        empty="no hold got lost, so none was re-sent",
-    )
+    result = RuleResult(what="hold(s)", empty="no hold was sent")
     if traffic.dialect != "gameball":
         return result
     holds: dict[tuple[str, frozenset[str], float | None], list[Op]] = defaultdict(list)
@@ -34,9 +31,9 @@ def hold_retry_pending(traffic: Traffic, window_s: float = RETRY_WINDOW_S) -> Ru
             holds[op.call.pos, op.member, op.points].append(op)
     for ops in holds.values():
         for n, first in enumerate(ops):
+            result.inspected += 1
             if first.outcome != LOST:
                 continue
-            result.inspected += 1
             retry = next(
                 (op for op in ops[n + 1 :] if op.call.start - first.call.end <= window_s), None
             )

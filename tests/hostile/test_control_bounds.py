@@ -190,3 +190,20 @@ def test_restore_never_imports_a_module(client, busy, monkeypatch):
     _unknown_module(document)
     _refused(client.post(f"{T}/restore", json=document))
     assert imported == []
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"return_window_days": 10**9},
+        {"lot_expiry_days": 10**7},
+        {"hold_ttl_max_s": 10**15},
+        {"referral_clawback_days": 10**9},
+        {"idempotency_retention_s": 10**13},
+    ],
+)
+def test_program_periods_are_bounded(client, config):
+    """A period past year 9999 would break every order of the tenant: refused at creation."""
+    message = _refused(client.post("/_posim/tenants", json={"tenant": "t", "config": config}))
+    assert "config" in message
+    assert client.get("/_posim/tenants/t").status_code == 404
