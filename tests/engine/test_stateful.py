@@ -128,7 +128,7 @@ class LedgerMachine(RuleBasedStateMachine):
             self.engine.earn(member, 1000)  # a till sells to members who have points
             CENSUS["earn"] += 1
         before = self._available(member)
-        points = before + 1 if share == 0 else max(1, before * share // 10)
+        points = max(1, before + 1) if share == 0 else max(1, before * share // 10)
         try:
             hold = self.engine.create_hold(member, points=points, ttl_s=ttl).value
         except EngineError as exc:
