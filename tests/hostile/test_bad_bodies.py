@@ -4,6 +4,7 @@ clean, and the tenant's reads still answering; the same write sent valid then co
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 from hostile_support import VENDORS, asgi_call, hostile_body
@@ -113,3 +114,25 @@ def test_streamed_body_without_length_is_cut_at_the_limit(dialect):
     assert status == 413
     assert pulled < 10, "the reader kept reading past the limit"
     assert vendor.fingerprint() == before
+
+
+@pytest.mark.parametrize("dialect", VENDORS)
+def test_every_write_commits_whole_or_not_at_all(dialect):
+    """A seeded mix of valid and hostile writes: each answer is below 500, and every refusal
+    (a 4xx, or a Capillary batch whose items all failed) leaves the tenant unchanged."""
+    rng = random.Random(14)
+    vendor = VENDORS[dialect]()
+    tokens = [token for _, token in CASES.values()] + [b'"ok-1"', b"7", b'"x"']
+    refused = 0
+    for _ in range(40):
+        write = rng.choice(vendor.writes)
+        place = rng.choice(sorted(write.places))
+        content = hostile_body(write, place, rng.choice(tokens))
+        before = vendor.fingerprint()
+        response = vendor.send(write, content)
+        assert response.status_code < 500, response.text
+        if response.status_code >= 400 or vendor.envelope_ok(response):
+            refused += 1
+            assert vendor.fingerprint() == before, f"refused {content[:80]!r} committed"
+        assert vendor.tenant.engine.audit() == []
+    assert 0 < refused < 40  # both kinds of answer were seen
