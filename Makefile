@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint format clean
+.PHONY: run test bench fuzz lint format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,6 +26,14 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# The larger seeded run: state machine and schemathesis at the fuzz profile, the bad-input
+# suites, then hostile input and 50 MB bodies against a live server (figures printed).
+FUZZ_SEED ?= 14
+fuzz: $(STAMP)
+	POSIM_FUZZ=1 $(BIN)/python -m pytest -p no:randomly --hypothesis-seed=$(FUZZ_SEED) \
+		tests/engine/test_stateful.py tests/contract/test_schemathesis.py tests/hostile
+	$(BIN)/python scripts/fuzz_figures.py --seed $(FUZZ_SEED)
 
 format: $(STAMP)
 	$(BIN)/ruff format .

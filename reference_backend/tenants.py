@@ -72,8 +72,11 @@ class TenantRegistry:
         tenant_id: str | None = None,
         config: ProgramConfig | None = None,
         clock_start: datetime | None = None,
+        limit: int | None = None,
     ) -> Tenant:
         with self._lock:
+            if limit is not None and len(self._tenants) >= limit:
+                raise ValueError(f"the tenant cap ({limit}) is reached: delete one first")
             self._count += 1
             tenant_id = tenant_id or f"t{self._count:04d}-{self.rng.getrandbits(24):06x}"
             if tenant_id in self._tenants:

@@ -1,7 +1,8 @@
 """ASGI middleware: a request id for every call, and each exchange recorded per tenant.
 
 Pure ASGI (no BaseHTTPMiddleware) so bodies are captured without re-buffering the app.
-Secrets are masked before anything is stored or written.
+Only a bounded prefix of each body is kept (BodyPrefix); secrets and personal data are
+masked (traffic_mask) whenever an exchange is read or written to the record file.
 """
 
 from __future__ import annotations
@@ -12,55 +13,56 @@ import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+
+from .hardening import loads
+from .traffic_mask import masked_form, masked_headers, masked_json, masked_query, masked_text
 
 log = logging.getLogger("posim.requests")
-_SECRET_HINTS = ("key", "secret", "authorization", "token", "password", "cookie")
-_BODY_LIMIT = 8192
+BODY_PREFIX_LIMIT = 8192  # bytes of each body kept; the rest is counted, never stored
 
 
-def mask(value: str) -> str:
-    return "***" + value[-4:] if len(value) > 8 else "***"
+class BodyPrefix(list):
+    """The first BODY_PREFIX_LIMIT bytes of a body as chunks, and the body's whole size."""
+
+    __slots__ = ("size",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.size = 0
+
+    def add(self, chunk: bytes) -> None:
+        room = BODY_PREFIX_LIMIT - min(self.size, BODY_PREFIX_LIMIT)
+        self.size += len(chunk)
+        if room > 0 and chunk:
+            self.append(chunk[:room])
+
+    @property
+    def truncated(self) -> bool:
+        return self.size > sum(len(c) for c in self)
 
 
-def masked_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
-    out = {}
-    for raw_name, raw_value in headers:
-        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
-        out[name] = mask(value) if _secret(name) else value
-    return out
-
-
-def _secret(name: str) -> bool:
-    name = name.lower()
-    return any(h in name for h in _SECRET_HINTS)
-
-
-def masked_json(value: Any) -> Any:
-    """Mask the values of secret-looking keys anywhere in a JSON document."""
-    if isinstance(value, dict):
-        return {
-            k: mask(str(v)) if _secret(str(k)) and isinstance(v, str | int) else masked_json(v)
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [masked_json(v) for v in value]
-    return value
-
-
-def _body(chunks: list[bytes]) -> Any:
-    raw = b"".join(chunks)[:_BODY_LIMIT]
+def _body(chunks: list[bytes], content_type: str = "") -> Any:
+    """The stored prefix, masked: parsed JSON when whole, else text masked by shape."""
+    raw = b"".join(chunks)[:BODY_PREFIX_LIMIT]
     if not raw:
         return None
-    try:
-        return masked_json(json.loads(raw))
-    except ValueError:
-        return raw.decode("utf-8", "replace")
+    truncated = getattr(chunks, "truncated", False)
+    if not truncated:
+        try:  # bounded like any request: a hostile body is shown as text, never re-parsed raw
+            return masked_json(loads(raw))
+        except ValueError:
+            pass
+    text = raw.decode("utf-8", "replace")
+    if "x-www-form-urlencoded" in content_type:
+        return masked_form(text)
+    return masked_text(text)
 
 
-def masked_query(raw: bytes) -> str:
-    pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
-    return urlencode([(k, mask(v) if _secret(k) else v) for k, v in pairs], safe="*")
+def _content_type(headers: list[tuple[bytes, bytes]]) -> str:
+    for name, value in headers:
+        if name.lower() == b"content-type":
+            return value.decode("latin-1").lower()
+    return ""
 
 
 class Exchange:
@@ -98,10 +100,12 @@ class Exchange:
             "path": self.path,
             "query": masked_query(self.query),
             "request_headers": masked_headers(self.request_headers),
-            "request_body": _body(self.request_chunks),
+            "request_body": _body(self.request_chunks, _content_type(self.request_headers)),
+            "request_body_truncated": getattr(self.request_chunks, "truncated", False),
             "status": self.status,
             "response_headers": masked_headers(self.response_headers),
-            "response_body": _body(self.response_chunks),
+            "response_body": _body(self.response_chunks, _content_type(self.response_headers)),
+            "response_body_truncated": getattr(self.response_chunks, "truncated", False),
             "duration_ms": round(self.duration_ms, 3),
             "fault": self.fault,
             "started_at": datetime.fromtimestamp(self.started, UTC).isoformat(),
@@ -121,14 +125,13 @@ class TrafficMiddleware:
         state["request_id"] = request_id
         started = time.perf_counter()
         started_wall = time.time()
-        request_chunks: list[bytes] = []
-        response_chunks: list[bytes] = []
+        request_chunks, response_chunks = BodyPrefix(), BodyPrefix()
         status = {"code": 0, "headers": []}
 
         async def receive_and_copy():
             message = await receive()
             if message["type"] == "http.request":
-                request_chunks.append(message.get("body", b""))
+                request_chunks.add(message.get("body", b""))
             return message
 
         async def send_and_copy(message):
@@ -139,7 +142,7 @@ class TrafficMiddleware:
                 message = {**message, "headers": headers}
                 status["headers"] = headers
             elif message["type"] == "http.response.body":
-                response_chunks.append(message.get("body", b""))
+                response_chunks.add(message.get("body", b""))
             await send(message)
 
         try:

@@ -18,13 +18,11 @@ from .cliargs import (
     at_least,
     dialect,
     fail,
-    port,
     port_is_free,
     writable_file,
 )
 
 console = Console()
-LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 
 def _file_or_stdout(text: str) -> str:
@@ -63,15 +61,17 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from reference_backend.app import create_app
-    from reference_backend.settings import Settings
+    from simulator.server import serve_settings
 
     busy = port_is_free(args.host, args.port)  # before the banner prints any credentials
     if busy:
         return fail("posim serve", busy, status=1)
-    settings = Settings(seed=args.seed, record_path=args.record)
+    settings, notices = serve_settings(args)
     app = create_app(settings)
     demo = app.state.registry.get(settings.demo_tenant_id)
     print(f"posim reference backend on http://{args.host}:{args.port}  (docs: /docs)")
+    for line in notices:
+        print(line)
     for name, creds in demo.credentials.items():  # plain print: keys must not wrap
         shown = "  ".join(f"{k}={v}" for k, v in creds.items())
         print(f"  demo tenant, {name}: {shown}")
@@ -141,15 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve the reference backend (every vendor API, /docs, /_posim) over HTTP.",
         formatter_class=HelpFormatter,
     )
-    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on")
-    serve.add_argument("--port", type=port, default=8080, help="TCP port (1-65535)")
-    serve.add_argument("--seed", type=int, default=0, help="seed of the demo tenant's keys")
-    serve.add_argument(
-        "--record",
-        type=writable_file,
-        help="append every exchange (secrets masked) to this file",
-    )
-    serve.add_argument("--log-level", default="info", choices=LOG_LEVELS, help="server log")
+    from simulator.server import add_serve_arguments
+
+    add_serve_arguments(serve)
     serve.set_defaults(func=_serve)
 
     openapi = sub.add_parser(

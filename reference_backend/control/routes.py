@@ -12,25 +12,30 @@ from pydantic import BaseModel, Field, ValidationError
 from ..engine import EngineError, ProgramConfig
 from ..engine import snapshot as snapshots
 from ..faults import FaultRule
+from ..hardening import MAX_NUMBER
 from ..tenants import Tenant
+from .guard import ControlRoute
 
-router = APIRouter(prefix="/_posim", tags=["control plane"])
+router = APIRouter(prefix="/_posim", tags=["control plane"], route_class=ControlRoute)
 TENANT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+MAX_ADVANCE_S = 100 * 366 * 86_400  # a century per call; the clock itself stops at year 9999
+MAX_VALID_DAYS = 100 * 366
+Name = Field(None, max_length=256)
 
 
 class Advance(BaseModel):
-    seconds: float = Field(ge=0)
+    seconds: float = Field(ge=0, le=MAX_ADVANCE_S, allow_inf_nan=False)
 
 
 class FaultIn(BaseModel):
     kind: Literal["latency", "error", "rate_limit", "drop", "lose_response"]
-    dialect: str | None = None
-    route: str | None = None
-    method: str | None = None
-    member: str | None = None
+    dialect: str | None = Name
+    route: str | None = Name
+    method: str | None = Name
+    member: str | None = Name
     probability: float = Field(1.0, ge=0, le=1)
-    seed: int = 0
-    count: int | None = Field(None, ge=1)
+    seed: int = Field(0, ge=0, le=2**63)
+    count: int | None = Field(None, ge=1, le=MAX_NUMBER)
     latency_ms: int = Field(0, ge=0, le=60_000)
     jitter_ms: int = Field(0, ge=0, le=60_000)
     status: int = Field(503, ge=500, le=599)
@@ -45,13 +50,13 @@ class FaultIn(BaseModel):
 
 class VoucherIn(BaseModel):
     code: str = Field(min_length=1, max_length=64)
-    member_id: str | None = None
-    uses: int = Field(1, ge=1)
+    member_id: str | None = Name
+    uses: int = Field(1, ge=1, le=1_000_000)
     discount_kind: Literal["fixed", "percent", "points"] = "fixed"
-    discount_value: int = Field(0, ge=0)
-    series_id: str | None = None
-    name: str | None = None
-    valid_days: int | None = Field(None, ge=1)
+    discount_value: int = Field(0, ge=0, le=MAX_NUMBER)
+    series_id: str | None = Name
+    name: str | None = Name
+    valid_days: int | None = Field(None, ge=1, le=MAX_VALID_DAYS)
 
 
 class RateLimits(BaseModel):
@@ -99,7 +104,8 @@ def create_tenant(request: Request, body: dict[str, Any] | None = Body(None)):
     if not isinstance(dialects, dict):
         raise HTTPException(400, "dialects must map a dialect name to its settings")
     try:
-        tenant = _registry(request).create(tenant_id, config)
+        limit = request.app.state.settings.max_tenants
+        tenant = _registry(request).create(tenant_id, config, limit=limit)
     except ValueError as exc:
         raise HTTPException(409, str(exc)) from exc
     try:
@@ -113,7 +119,14 @@ def create_tenant(request: Request, body: dict[str, Any] | None = Body(None)):
 
 @router.get("/tenants")
 def list_tenants(request: Request):
-    return {"tenants": [_describe(t) for t in _registry(request).all()]}
+    """Tenant ids only: a tenant's credentials come from its own route."""
+    return {"tenants": [{"tenant": t.tenant_id} for t in _registry(request).all()]}
+
+
+@router.get("/tenants/{tenant_id}")
+def describe_tenant(request: Request, tenant_id: str):
+    """One tenant: its credentials for every vendor, clock, members and rate limits."""
+    return _describe(_tenant(request, tenant_id))
 
 
 @router.delete("/tenants/{tenant_id}")

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from .errors import EngineError
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+# the clock stops short of datetime's year 9999 by more than any program period (a century)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def utc(dt: datetime) -> datetime:
@@ -40,7 +42,13 @@ class Clock:
     def advance(self, seconds: float) -> datetime:
         if seconds < 0:
             raise EngineError("clock_cannot_go_backwards", "the clock only moves forward")
-        self._base += timedelta(seconds=seconds)
+        try:
+            base = self._base + timedelta(seconds=seconds)
+        except OverflowError:
+            base = LATEST
+        if base >= LATEST:  # refused, the clock stays where it was
+            raise EngineError("invalid_request", "the clock cannot advance that far") from None
+        self._base = base
         self._last = max(self._last, self._base)
         return self.now()
 

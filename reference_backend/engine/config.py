@@ -6,6 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+# a program's periods stay far from datetime's year 9999, whatever a tenant config asks
+MAX_SPAN_DAYS = 100 * 366
+MAX_SPAN_S = MAX_SPAN_DAYS * 86_400
+
 
 class EventRule(BaseModel):
     """How a named event moves points (event-driven vendors report sales as events)."""
@@ -54,11 +58,11 @@ class ProgramConfig(BaseModel):
     redeem_points: int = Field(100, ge=1)
     redeem_value_minor: int = Field(100, ge=1)
     min_redeem_points: int = Field(1, ge=1)
-    hold_ttl_default_s: int = Field(600, ge=1)
-    hold_ttl_min_s: int = Field(60, ge=1)
-    hold_ttl_max_s: int = Field(15 * 24 * 3600, ge=1)
-    return_window_days: int = Field(0, ge=0)
-    lot_expiry_days: int | None = Field(None, ge=1)
+    hold_ttl_default_s: int = Field(600, ge=1, le=MAX_SPAN_S)
+    hold_ttl_min_s: int = Field(60, ge=1, le=MAX_SPAN_S)
+    hold_ttl_max_s: int = Field(15 * 24 * 3600, ge=1, le=MAX_SPAN_S)
+    return_window_days: int = Field(0, ge=0, le=MAX_SPAN_DAYS)
+    lot_expiry_days: int | None = Field(None, ge=1, le=MAX_SPAN_DAYS)
     negative_balance_policy: Literal["clamp", "allow"] = "clamp"
     restore_expiry: Literal["original", "fresh"] = "original"
     voucher_reinstate_on_full_refund: bool = True
@@ -66,11 +70,11 @@ class ProgramConfig(BaseModel):
     # the money paid) or "cash_first" (the money paid first, then the points' value);
     # None leaves it to the vendor's own rule (each dialect says which, default proportional)
     refund_allocation: Literal["proportional", "cash_first"] | None = None
-    voucher_reservation_ttl_s: int = Field(900, ge=1)
+    voucher_reservation_ttl_s: int = Field(900, ge=1, le=MAX_SPAN_S)
     referral_reward_referrer: int = Field(100, ge=0)
     referral_reward_referee: int = Field(50, ge=0)
-    referral_clawback_days: int = Field(30, ge=0)
-    idempotency_retention_s: int = Field(24 * 3600, ge=1)
+    referral_clawback_days: int = Field(30, ge=0, le=MAX_SPAN_DAYS)
+    idempotency_retention_s: int = Field(24 * 3600, ge=1, le=MAX_SPAN_S)
     event_rules: dict[str, EventRule] = Field(default_factory=_default_event_rules)
     tiers: list[Tier] = Field(default_factory=_default_tiers)
 

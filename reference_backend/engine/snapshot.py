@@ -1,19 +1,24 @@
 """JSON snapshots of a program's whole state, restorable without executing anything.
 
 Dataclasses are written with their class name and rebuilt only from a fixed whitelist, so a
-snapshot file can never make the server run code.
+snapshot file can never make the server run code (nor import a module: a dialect's classes
+are found only among the modules already loaded). `load` validates every field's type, then
+the whole candidate state (snapshot_check), so a bad snapshot is refused before it replaces
+anything.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
+import sys
+import typing
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
-from . import ledger, model
+from . import ledger, model, snapshot_check
 from .clock import Clock
 from .config import ProgramConfig
 from .engine import Outcome
@@ -71,10 +76,11 @@ def _dec(value: Any) -> Any:
     if "$set" in value:
         return {_dec(v) for v in value["$set"]}
     if "$dc" in value:
-        cls = _CLASSES[value["$dc"]] if "m" not in value else _dialect_class(value)
-        if not dataclasses.is_dataclass(cls):
-            raise ValueError(f"{value['$dc']} is not a dataclass")
-        return cls(**{k: _dec(v) for k, v in value["f"].items()})
+        cls = _CLASSES.get(value["$dc"]) if "m" not in value else _dialect_class(value)
+        if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+            raise ValueError(f"{value['$dc']!r} is not a restorable dataclass")
+        fields = {k: _dec(v) for k, v in value["f"].items()}
+        return _adapter(cls).validate_python(fields)  # every field of the declared type
     if "$model" in value:
         cls = _dialect_class({"$dc": value["$model"], "m": value["m"]})
         if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
@@ -86,9 +92,20 @@ def _dec(value: Any) -> Any:
 def _dialect_class(value: dict) -> type:
     """Dialects keep their own small records; only classes of posim's dialects are rebuilt."""
     module = value["m"]
-    if not module.startswith(DIALECT_MODULES):
-        raise ValueError(f"classes from {module!r} are not restorable")
-    return getattr(importlib.import_module(module), value["$dc"])
+    loaded = sys.modules.get(module) if module.startswith(DIALECT_MODULES) else None
+    if loaded is None:  # never import what a snapshot names
+        raise ValueError(f"classes from module {module!r} are not restorable")
+    return getattr(loaded, value["$dc"], None)
+
+
+@cache
+def _adapter(kind: Any) -> TypeAdapter:
+    return TypeAdapter(kind)
+
+
+@cache
+def _state_types() -> dict[str, Any]:
+    return typing.get_type_hints(State)
 
 
 def encode(value: Any) -> Any:
@@ -123,7 +140,21 @@ def load(data: dict[str, Any], running: bool | None = None) -> State:
     clock_data = data["clock"]
     run = clock_data.get("running", False) if running is None else running
     clock = Clock(datetime.fromisoformat(clock_data["now"]), running=run)
-    fields = {k: _dec(v) for k, v in data["state"].items()}
+    types = _state_types()
+    fields = {}
+    for name, raw in data["state"].items():
+        if name not in types or name in ("config", "clock", "as_of"):
+            raise ValueError(f"unknown state field {name!r}")
+        try:
+            fields[name] = _adapter(types[name]).validate_python(_dec(raw))
+        except ValueError as exc:
+            raise ValueError(f"state.{name}: {_first_line(exc)}") from None
     state = State(config=config, clock=clock, **fields)
     state.timers.sort()
+    snapshot_check.check(state)
     return state
+
+
+def _first_line(exc: ValueError) -> str:
+    lines = str(exc).splitlines()
+    return " ".join(line.strip() for line in lines[:3])

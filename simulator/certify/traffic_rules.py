@@ -640,3 +640,5 @@ AUDIT_ITEMS: dict[str, tuple[AuditItem, ...]] = {
         AuditItem("CAP-SEC-01", "no_credentials_in_query", _NO_QUERY_CREDENTIALS),
     ),
 }
+
+from . import traffic_warnings  # noqa: E402, F401  (adds the audit's warnings to the tables)

@@ -3,26 +3,52 @@
 Hypothesis drives random sequences (clock advances, partial refunds, duplicate and
 conflicting replays included). The engine audits I1-I14 after every command
 (check_invariants=True raises on a breach); each rule also checks its own postconditions
-against the balances it saw before. Runs are derandomized, so failures reproduce.
+against the balances it saw before.
+
+The rules are weighted (hot paths have more than one rule; holds and deductions are sized
+from the member's balance) so that holds, captures, releases, refunds and vouchers succeed
+thousands of times per run: a census of what each run reached is printed and checked.
+Two profiles: `ci` (derandomized, so failures reproduce) and `fuzz` (larger, seeded from
+pytest's --hypothesis-seed; `make fuzz` sets POSIM_FUZZ=1).
 """
 
 from __future__ import annotations
 
+import os
+from collections import Counter
+
 import hypothesis.strategies as st
+import pytest
 from hypothesis import HealthCheck, settings
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 from reference_backend.engine import Clock, Engine, EngineError, ProgramConfig
 from reference_backend.engine import snapshot as snapshots
 
-SETTINGS = settings(
-    max_examples=200,
-    stateful_step_count=50,
-    derandomize=True,
+_COMMON = dict(
     database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+PROFILES = {
+    "ci": settings(max_examples=200, stateful_step_count=50, derandomize=True, **_COMMON),
+    "fuzz": settings(max_examples=1500, stateful_step_count=80, derandomize=False, **_COMMON),
+}
+PROFILE = "fuzz" if os.environ.get("POSIM_FUZZ") else "ci"
+SETTINGS = PROFILES[PROFILE]
+# successes each run must reach, per profile (the fuzz run reaches thousands of each)
+FLOORS = {
+    "ci": {"hold": 200, "capture": 50, "release": 50, "refund": 60, "voucher burn": 30},
+    "fuzz": {"hold": 2000, "capture": 500, "release": 500, "refund": 600, "voucher burn": 300},
+}[PROFILE]
+CENSUS: Counter[str] = Counter()
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -47,6 +73,15 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def _available(self, member: str) -> int:
         return self.engine.balance(member)["available"]
+
+    @rule(member=members, points=st.integers(1, 2000))
+    def earn(self, member, points):
+        try:
+            self.engine.earn(member, points)
+        except EngineError as exc:
+            assert exc.code == "member_blocked"
+            return
+        CENSUS["earn"] += 1
 
     @rule(target=members, referred=st.booleans(), data=st.data())
     def enroll(self, referred, data):
@@ -87,26 +122,47 @@ class LedgerMachine(RuleBasedStateMachine):
         assert after["balance"] + after["pending"] >= before["balance"] + before["pending"]
         return order_id
 
-    @rule(
-        target=holds,
-        member=members,
-        points=st.integers(1, 500),
-        ttl=st.sampled_from([None, 60, 3600]),
-    )
-    def hold(self, member, points, ttl):
+    def _hold(self, member, share, ttl):
+        """share 0: more than the member has (a refusal); 1-10: that many tenths of it."""
+        if share and self._available(member) < 10 and self.engine.member(member).active:
+            self.engine.earn(member, 1000)  # a till sells to members who have points
+            CENSUS["earn"] += 1
         before = self._available(member)
+        points = max(1, before + 1) if share == 0 else max(1, before * share // 10)
         try:
             hold = self.engine.create_hold(member, points=points, ttl_s=ttl).value
         except EngineError as exc:
             assert exc.code in ("insufficient_points", "member_blocked")
             if exc.code == "insufficient_points":
                 assert before < points or self.engine.member(member).debt > 0
+            CENSUS["hold refused"] += 1
             return "missing"
         assert self._available(member) == before - points
+        CENSUS["hold"] += 1
         return hold.hold_id
+
+    @rule(
+        target=holds,
+        member=members,
+        share=st.integers(0, 10),
+        ttl=st.sampled_from([None, 60, 3600]),
+    )
+    def hold(self, member, share, ttl):
+        return self._hold(member, share, ttl)
+
+    @rule(target=holds, member=members, share=st.integers(1, 5))
+    def hold_again(self, member, share):  # a second rule: holds are the hot path
+        return self._hold(member, share, None)
 
     @rule(hold=consumes(holds), part=st.integers(1, 4))
     def capture(self, hold, part):
+        self._capture(hold, part)
+
+    @rule(hold=consumes(holds))
+    def capture_whole(self, hold):
+        self._capture(hold, 4)
+
+    def _capture(self, hold, part):
         if hold == "missing":
             return
         h = self.engine.hold(hold)
@@ -119,6 +175,7 @@ class LedgerMachine(RuleBasedStateMachine):
             assert h.state != "pending" or self.engine.now() >= h.expires_at
             return
         assert self.engine.balance(h.member_id)["balance"] == balance - amount
+        CENSUS["capture"] += 1
         try:
             self.engine.capture_hold(hold)
             raise AssertionError("a hold resolved twice")
@@ -135,6 +192,11 @@ class LedgerMachine(RuleBasedStateMachine):
             assert exc.code in ("hold_expired", "hold_already_captured", "hold_already_released")
             return
         assert released.state == "released"
+        CENSUS["release"] += 1
+
+    @rule(hold=consumes(holds))
+    def release_again(self, hold):  # a second rule: a void releases as often as a sale captures
+        self.release(hold)
 
     @rule(target=orders, hold=consumes(holds), extra=st.integers(0, 20_000))
     def order_with_hold(self, hold, extra):
@@ -151,6 +213,7 @@ class LedgerMachine(RuleBasedStateMachine):
             assert exc.code in ("hold_expired", "member_blocked", "referral_not_eligible")
             return order_id
         assert order.points_redeemed == h.amount and h.state == "captured"
+        CENSUS["sale with hold"] += 1
         return order_id
 
     @rule(order=orders, how=st.sampled_from(["full", "amount", "line"]), cut=st.integers(1, 9))
@@ -179,6 +242,11 @@ class LedgerMachine(RuleBasedStateMachine):
         self.refunds[refund_id] = (order, kwargs)
         assert o.refunded_amount <= o.paid_amount
         assert refund.amount <= left
+        CENSUS["refund"] += 1
+
+    @rule(order=orders, how=st.sampled_from(["full", "amount", "line"]), cut=st.integers(1, 9))
+    def refund_again(self, order, how, cut):  # a second rule: partial refunds pile up
+        self.refund(order, how, cut)
 
     @rule(data=st.data())
     def replay_refund(self, data):
@@ -228,12 +296,20 @@ class LedgerMachine(RuleBasedStateMachine):
             after = self.engine.balance(member)["balance"]
             assert after <= before + points  # restored slices past expiry expire at once
 
-    @rule(member=members, points=st.integers(1, 300))
-    def event_deduct(self, member, points):
+    @rule(member=members, points=st.integers(1, 300), debt=st.integers(0, 9))
+    def event_deduct(self, member, points, debt):
+        """Deducts what the member has, and once in ten times more: debt stays reachable
+        without keeping every member in debt (which would refuse every hold)."""
+        if debt:
+            points = min(points, self._available(member))
+            if points < 1:
+                return
         try:
             self.engine.apply_event(member, "REDEEMED_POINTS", {"points": points})
         except EngineError as exc:
             assert exc.code == "member_blocked"
+            return
+        CENSUS["event deduct"] += 1
 
     @rule(target=vouchers, member=members, multi=st.booleans())
     def issue_voucher(self, member, multi):
@@ -263,10 +339,16 @@ class LedgerMachine(RuleBasedStateMachine):
             )
             return
         assert v.redeemed == before + 1 <= v.limit
+        CENSUS["voucher burn"] += 1
+
+    @rule(voucher=vouchers, member=members, reserve=st.booleans())
+    def burn_voucher_again(self, voucher, member, reserve):  # a second rule: vouchers are hot too
+        self.burn_voucher(voucher, member, reserve)
 
     @rule(member=members, active=st.booleans())
     def toggle_member(self, member, active):
-        self.engine.set_member_active(member, active or self.n % 3 != 0)
+        # mostly back to active: a blocked member refuses every hot-path rule
+        self.engine.set_member_active(member, active or self.n % 5 != 0)
 
     @rule(seconds=st.sampled_from([1, 59, 600, 3600, 86400, 86400 * 9]))
     def advance(self, seconds):
@@ -292,7 +374,14 @@ class DebtAndPendingMachine(LedgerMachine):
     config = ProgramConfig(lot_expiry_days=5, return_window_days=2, negative_balance_policy="allow")
 
 
-TestLedgerMachine = LedgerMachine.TestCase
-TestLedgerMachine.settings = SETTINGS
-TestDebtAndPendingMachine = DebtAndPendingMachine.TestCase
-TestDebtAndPendingMachine.settings = SETTINGS
+@pytest.mark.parametrize(
+    "machine", [LedgerMachine, DebtAndPendingMachine], ids=lambda m: m.__name__
+)
+def test_state_machine(machine, capsys):
+    CENSUS.clear()
+    run_state_machine_as_test(machine, settings=SETTINGS)
+    shown = ", ".join(f"{kind} {count}" for kind, count in sorted(CENSUS.items()))
+    with capsys.disabled():  # the census belongs in the test output, captured or not
+        print(f"\n{machine.__name__} census ({PROFILE} profile): {shown}")
+    short = {kind: CENSUS[kind] for kind, floor in FLOORS.items() if CENSUS[kind] < floor}
+    assert not short, f"hot paths reached too rarely: {short} (floors {FLOORS})"

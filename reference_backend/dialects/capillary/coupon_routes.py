@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from ...engine import EngineError, Member, Voucher
+from ...hardening import read_body
 from . import bills, members, vouchers
 from .auth import Till, guard
 from .envelope import item_status, request_status, respond
@@ -173,7 +174,7 @@ def redeem_one(till: Till, item: CouponRedeemIn) -> dict[str, Any]:
 
 @router.post("/coupon/redeem")
 async def coupon_redeem(request: Request, till: Till = Depends(guard("coupon/redeem"))):
-    raws = read_items(await request.body(), "coupon")
+    raws = read_items(await read_body(request), "coupon")
 
     def fail(raw: Any, err: ItemError) -> dict[str, Any]:
         raw = raw if isinstance(raw, dict) else {}

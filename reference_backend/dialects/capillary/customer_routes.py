@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import QueryParams
 
+from ...hardening import read_body
 from . import bills, members, vouchers
 from .auth import Till, guard
 from .envelope import item_status, request_status, respond
@@ -91,7 +92,7 @@ def _owners(till: Till, idents: dict[str, str]) -> list[tuple[str, Any]]:
 
 @router.post("/customer/add")
 async def customer_add(request: Request, till: Till = Depends(guard("customer/add"))):
-    raws = read_items(await request.body(), "customer")
+    raws = read_items(await read_body(request), "customer")
 
     def handle(raw: Any) -> dict[str, Any]:
         item = parse_item(CustomerIn, raw)
@@ -120,7 +121,7 @@ async def customer_add(request: Request, till: Till = Depends(guard("customer/ad
 
 @router.api_route("/customer/update", methods=["POST", "PUT"])
 async def customer_update(request: Request, till: Till = Depends(guard("customer/update"))):
-    raws = read_items(await request.body(), "customer")
+    raws = read_items(await read_body(request), "customer")
 
     def handle(raw: Any) -> dict[str, Any]:
         item = parse_item(CustomerIn, raw)

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import QueryParams
 
 from ...engine import EngineError, Member
+from ...hardening import read_body
 from . import bills, members, otp, redemptions
 from .auth import Till, guard
 from .envelope import item_status, request_status, respond
@@ -262,7 +263,7 @@ def redeem_one(till: Till, item: RedeemIn, params: QueryParams) -> dict[str, Any
 
 @router.post("/points/redeem")
 async def points_redeem(request: Request, till: Till = Depends(guard("points/redeem"))):
-    raws = read_items(await request.body(), "redeem")
+    raws = read_items(await read_body(request), "redeem")
     params = request.query_params
 
     def fail(raw: Any, err: ItemError) -> dict[str, Any]:

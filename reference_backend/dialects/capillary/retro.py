@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from ...engine import Member
+from ...hardening import read_body
 from . import bill_numbers, bills, members
 from .auth import Till, guard
 from .envelope import item_status, request_status, respond
@@ -136,7 +137,7 @@ def update_notes(till: Till, item: TransactionIn) -> dict[str, Any]:
 
 @router.api_route("/transaction/update", methods=["POST", "PUT"])
 async def transaction_update(request: Request, till: Till = Depends(guard("transaction/update"))):
-    raws = read_items(await request.body(), "transaction")
+    raws = read_items(await read_body(request), "transaction")
     signed = bool((request.headers.get(SIGNATURE_HEADER) or "").strip())
 
     def handle(raw: Any) -> dict[str, Any]:

@@ -7,7 +7,6 @@ documented field (extra fields are kept); conversions raise item-level errors.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -15,6 +14,7 @@ from typing import Any, TypeVar
 from fastapi import HTTPException
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ...hardening import MAX_NUMBER, JsonRejected, check_tree, loads
 from . import xml_format
 from .errors import ItemError
 
@@ -107,10 +107,16 @@ def read_items(raw: bytes, entity: str) -> list[Any]:
     """The items under root.<entity>; anything unreadable is a request-level 400."""
     if xml_format.is_xml(raw):
         body: Any = xml_format.parse(raw)
+        try:  # the same bounds as JSON: depth, Unicode
+            check_tree(body)
+        except JsonRejected as exc:
+            raise HTTPException(400, f"body is not acceptable XML: {exc}") from exc
     else:
         try:
-            body = json.loads(raw) if raw.strip() else None
-        except (ValueError, UnicodeDecodeError) as exc:
+            body = loads(raw) if raw.strip() else None
+        except JsonRejected as exc:
+            raise HTTPException(400, f"body is not acceptable JSON: {exc}") from exc
+        except ValueError as exc:  # UnicodeDecodeError is a ValueError
             raise HTTPException(400, "body is not valid JSON") from exc
     if not isinstance(body, dict):
         raise HTTPException(400, f"expected {{'root': {{'{entity}': ...}}}}")
@@ -160,7 +166,7 @@ def decimal_of(value: Any, code: int) -> Decimal | None:
         number = Decimal(raw)
     except InvalidOperation as exc:
         raise ItemError(code) from exc
-    if not number.is_finite():
+    if not number.is_finite() or abs(number) > MAX_NUMBER:
         raise ItemError(code)
     return number
 

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from ...engine import EngineError, Member, Order
+from ...hardening import read_body
 from . import bill_numbers, billing, bills, exchanges, members, returns
 from .auth import Till, guard
 from .envelope import failure_body, item_status, request_status, respond
@@ -166,7 +167,7 @@ HANDLERS = {
 
 @router.post("/transaction/add")
 async def transaction_add(request: Request, till: Till = Depends(guard("transaction/add"))):
-    raws = read_items(await request.body(), "transaction")
+    raws = read_items(await read_body(request), "transaction")
     if len(raws) > till.cfg.max_batch_size:
         body = failure_body(1060, f"Batch size exceeds {till.cfg.max_batch_size} transactions")
         return respond(request, body, till.cfg, 400)

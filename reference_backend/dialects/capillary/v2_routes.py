@@ -8,7 +8,6 @@ failures (as the v1.1 APIs do; a public client reads `errors` from successful ca
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from ...engine import EngineError, Member
+from ...hardening import loads, read_body
 from . import bills, members, redemptions, vouchers
 from .auth import Till, guard
 from .errors import ItemError
@@ -75,10 +75,10 @@ def respond_v2(
 
 
 async def _object(request: Request) -> dict[str, Any]:
-    raw = await request.body()
+    raw = await read_body(request)
     try:
-        body = json.loads(raw) if raw.strip() else None
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = loads(raw) if raw.strip() else None
+    except ValueError as exc:  # JsonRejected and UnicodeDecodeError are ValueErrors
         raise HTTPException(400, "body is not valid JSON") from exc
     if not isinstance(body, dict):
         raise HTTPException(400, "expected a JSON object")

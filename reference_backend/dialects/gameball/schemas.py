@@ -7,7 +7,6 @@ field 3000, an explicit null 3001, anything else 3003.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
@@ -21,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from ...hardening import MAX_NUMBER, BodyTooLarge, JsonRejected, loads, read_body
 from .errors import GameballError
 
 
@@ -38,7 +38,7 @@ def _str_list(value: Any) -> Any:
 Id = Annotated[str, BeforeValidator(_id), Field(min_length=1)]
 OptId = Annotated[str | None, BeforeValidator(_id)]
 StrList = Annotated[list[str] | None, BeforeValidator(_str_list)]
-Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Amount = Annotated[float, Field(ge=0, le=MAX_NUMBER, allow_inf_nan=False)]
 
 
 class Lenient(BaseModel):
@@ -74,7 +74,7 @@ class LineItem(Lenient):
     productId: OptId = None
     sku: OptId = None
     title: str | None = None
-    quantity: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1
+    quantity: Annotated[float, Field(gt=0, le=MAX_NUMBER, allow_inf_nan=False)] = 1
     price: Amount = 0
     taxes: Amount | None = None
     discount: Amount | None = None
@@ -127,8 +127,8 @@ class UpsertCustomer(Lenient):
 class HoldRequest(Lenient):
     customerId: Id
     transactionTime: datetime
-    pointsToHold: Annotated[int, Field(gt=0)] | None = None
-    amountToHold: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    pointsToHold: Annotated[int, Field(gt=0, le=MAX_NUMBER)] | None = None
+    amountToHold: Annotated[float, Field(gt=0, le=MAX_NUMBER, allow_inf_nan=False)] | None = None
     ruleId: OptId = None
     email: str | None = None
     mobile: OptId = None
@@ -174,7 +174,7 @@ class RefundRequest(Lenient):
     refundTransactionId: Id
     reverseTransactionId: Id
     transactionTime: datetime
-    refundAmount: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    refundAmount: Annotated[float, Field(gt=0, le=MAX_NUMBER, allow_inf_nan=False)] | None = None
     email: str | None = None
     mobile: OptId = None
     merchant: Merchant | None = None
@@ -210,8 +210,8 @@ class RedeemRequest(Lenient):
     customerId: Id
     transactionId: Id
     transactionTime: datetime
-    amount: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-    points: Annotated[int, Field(gt=0)] | None = None
+    amount: Annotated[float, Field(gt=0, le=MAX_NUMBER, allow_inf_nan=False)] | None = None
+    points: Annotated[int, Field(gt=0, le=MAX_NUMBER)] | None = None
     holdReference: OptId = None
     merchant: Merchant | None = None
     email: str | None = None
@@ -253,10 +253,15 @@ M = TypeVar("M", bound=BaseModel)
 
 async def read_json(request: Request) -> dict[str, Any]:
     """The body as a JSON object; anything else is Gameball's 3016 Invalid Payload."""
-    raw = await request.body()
     try:
-        body = json.loads(raw) if raw.strip() else None
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raw = await read_body(request)
+    except BodyTooLarge as exc:
+        raise GameballError(3016, exc.detail, 413) from None
+    try:
+        body = loads(raw) if raw.strip() else None
+    except JsonRejected as exc:
+        raise GameballError(3016, f"Invalid payload: {exc}") from None
+    except ValueError:  # UnicodeDecodeError is a ValueError
         raise GameballError(3016, "Request body is not valid JSON") from None
     if not isinstance(body, dict):
         raise GameballError(3016, "Request body must be a JSON object")

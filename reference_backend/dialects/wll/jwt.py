@@ -9,6 +9,8 @@ import hmac
 import json
 from typing import Any
 
+from ...hardening import loads
+
 
 class JwtError(Exception):
     """The token is unusable; `reason` is safe to show to the caller."""
@@ -57,7 +59,7 @@ def unverified_claims(token: str) -> dict[str, Any]:
 
 def _json_part(text: str) -> dict[str, Any]:
     try:
-        value = json.loads(_b64decode(text))
+        value = loads(_b64decode(text))  # bounded: a token's JSON may be hostile too
     except ValueError as exc:
         raise JwtError("token part is not JSON") from exc
     if not isinstance(value, dict):

@@ -5,10 +5,10 @@ WLL leaves `filter`'s grammar open, so equality is the reading posim takes (pari
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from ...hardening import loads
 from .errors import WllFail
 
 MAX_LIMIT = 1000
@@ -37,7 +37,7 @@ def _filter(query: Mapping[str, str]) -> dict[str, Any]:
     if not raw:
         return {}
     try:
-        found = json.loads(raw)
+        found = loads(raw)  # the edge's bounds: depth, numbers, Unicode
     except ValueError:
         raise _invalid("filter", "must be a JSON object") from None
     if not isinstance(found, dict):

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
-import json
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -17,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from ...hardening import loads, read_body, same_secret
 from .auth import NAME, creds, mint_admin_token
 from .errors import fail_body
 from .routing import WllRoute
@@ -36,7 +35,7 @@ def _form(raw: bytes, content_type: str) -> dict[str, Any] | None:
     if "application/x-www-form-urlencoded" in content_type:
         return dict(parse_qsl(raw.decode("utf-8", "replace")))
     try:
-        data = json.loads(raw)
+        data = loads(raw)
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
@@ -55,7 +54,7 @@ def _basic_credentials(request: Request) -> dict[str, str]:
 
 
 async def issue_token(request: Request) -> JSONResponse:
-    data = _form(await request.body(), request.headers.get("content-type", ""))
+    data = _form(await read_body(request), request.headers.get("content-type", ""))
     if data is None:
         return _oauth_fail(400, "invalid_request", "Malformed request body")
     try:
@@ -66,9 +65,7 @@ async def issue_token(request: Request) -> JSONResponse:
         return _oauth_fail(400, "unsupported_grant_type", "Only client_credentials is supported")
     registry = request.app.state.registry
     tenant = registry.by_credential(NAME, "clientId", form.client_id) if form.client_id else None
-    if tenant is None or not hmac.compare_digest(
-        creds(tenant)["clientSecret"], form.client_secret or ""
-    ):
+    if tenant is None or not same_secret(creds(tenant)["clientSecret"], form.client_secret):
         return _oauth_fail(401, "access_denied", "Unauthorized")
     request.state.tenant = tenant
     request.state.dialect = NAME

@@ -3,8 +3,6 @@ name are kept only where posim's own codec sends them (parity table)."""
 
 from __future__ import annotations
 
-import json
-import math
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -19,6 +17,7 @@ from pydantic import (
     field_validator,
 )
 
+from ...hardening import JsonRejected, loads, read_body
 from .errors import WllFail
 
 M = TypeVar("M", bound=BaseModel)
@@ -333,24 +332,15 @@ class OrderIn(Body):
     occurred_at: str | None = Field(None, pattern=OCCURRED_AT, validation_alias="occurredAt")
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):  # 1e400 parses as inf
-        raise ValueError("number out of range")
-    return value
-
-
 async def read_json(request: Request) -> Any:
-    raw = await request.body()
+    raw = await read_body(request)  # BodyTooLarge renders as a JSend 413
     if not raw.strip():
         return {}
     try:
-        # NaN and Infinity are not JSON, and no points arithmetic should ever see them
-        return json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
+        # NaN, Infinity, huge numbers, deep nesting and lone surrogates never reach a model
+        return loads(raw)
+    except JsonRejected as exc:
+        raise WllFail(400, "Malformed JSON body", {"body": str(exc)}) from exc
     except ValueError as exc:
         raise WllFail(400, "Malformed JSON body") from exc
 
