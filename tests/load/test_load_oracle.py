@@ -97,6 +97,25 @@ def test_a_lost_credit_of_unknown_size_may_cover_any_later_grant():
     assert overspend(100, records) is None
 
 
+def capillary_sale(earned: int, redeemed: int, t0: float, t1: float, order: str) -> dict:
+    """A sale whose points were only checked: its bill earns, then points/redeem spends."""
+    delta = earned - redeemed
+    return fx("sale", delta, delta, t0, t1, order=order, earned=earned, digest=order)
+
+
+def test_the_bill_of_a_sale_in_flight_may_have_paid_for_another_lanes_redemption():
+    # A's bill (+12) lands, B redeems 110 of the 112, a top-up (+100) lands, A redeems 50
+    records = [
+        capillary_sale(12, 50, 1.0, 1.4, "a"),
+        capillary_sale(0, 110, 1.1, 1.3, "b"),
+        fx("sale", 100, 100, 1.32, 1.35, order="c", earned=100, digest="c"),
+    ]
+    assert overspend(100, records) is None
+    # without A's bill, B's 110 is certainly more than the member had
+    records[0] = capillary_sale(12, 50, 1.31, 1.4, "a")
+    assert overspend(100, records) == {"at": 1.3, "granted": 110, "available": 100, "short": 10}
+
+
 # -- balances, orders, vouchers, audit -------------------------------------------------
 def test_final_balance_exactly_as_implied_passes():
     records = [fx("reserve", -30, -30, 1, 2), fx("sale", 12, 12, 3, 4, order="o1", earned=12)]
