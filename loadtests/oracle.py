@@ -57,6 +57,24 @@ GRANTS = ("reserve", "sale")  # a certain debit of these kinds granted points to
 UNBOUNDED = 10**12  # an operation whose effect has no known upper bound
 
 
+def _earn_apart(effects: list[dict]) -> list[dict]:
+    """Each sale as what it earned (a credit) and the rest (what it redeemed, net of a hold).
+
+    The two may land at different moments inside the sale: Capillary writes the bill, which
+    earns, then points/redeem spends. While such a sale is in flight, its bill may already
+    have credited the member when another lane's redemption went through.
+    """
+    out = []
+    for r in effects:
+        earned = r.get("earned") or 0
+        if r["k"] != "sale" or earned <= 0 or "replay" in r or r["hi"] is None:
+            out.append(r)
+            continue
+        out.append({**r, "k": "earn", "lo": earned, "hi": earned})
+        out.append({**r, "lo": r["lo"] - earned, "hi": r["hi"] - earned})
+    return out
+
+
 def overspend(initial: int, effects: list[dict], skew: float = 0.0) -> dict[str, Any] | None:
     """The first moment the certainly-granted holds and redemptions exceed what was there.
 
@@ -64,6 +82,7 @@ def overspend(initial: int, effects: list[dict], skew: float = 0.0) -> dict[str,
     grants: a refund revokes the points its sale earned, and on WLL (REDEEMED_POINTS may
     overdraw) that drives a member who already spent them below zero, a debt and no double
     spend. Such a debit counts against the member only if it certainly came before a grant.
+    A sale's earn is a credit of its own (see _earn_apart), not netted into its redemption.
 
     At time T (the end of a grant), every grant that ended by T certainly happened; the last
     of them at some moment q between S (the latest start among them) and T. Up to q, the
@@ -75,6 +94,7 @@ def overspend(initial: int, effects: list[dict], skew: float = 0.0) -> dict[str,
     def is_grant(r: dict) -> bool:
         return r["k"] in GRANTS and r["hi"] is not None and r["hi"] < 0
 
+    effects = _earn_apart(effects)
     grants = sorted((r for r in effects if is_grant(r)), key=lambda r: r["t1"])
     if not grants:
         return None

@@ -97,6 +97,30 @@ def test_a_lost_credit_of_unknown_size_may_cover_any_later_grant():
     assert overspend(100, records) is None
 
 
+def test_recorded_capillary_race_is_no_overspend():
+    # a race run on capillary (one member, 80 lanes; times in s from the first reserve, the
+    # zero-point checks and voids left out). The backend's own order: bills u7 +23, u6 +27,
+    # u5 +17, u4 +21, u3 +20 (2108); redeem u7 1020, redeem u6 1088 (0); u5 and u4 are then
+    # refused; a top-up; redeem u3 1565. The old bound missed u3's bill: 18 "overspent".
+    records = [
+        fx("sale", -997, -997, 0.0352, 0.1678, order="u7-o2", earned=23),
+        fx("sale", -1061, -1061, 0.0528, 0.1676, order="u6-o2", earned=27),
+        fx("sale?", -1526, 17, 0.0536, 0.1884, order="u5-o2"),  # bill, then 804 on redeem
+        fx("sale?", -675, 21, 0.0543, 0.1883, order="u4-o2"),
+        fx("sale", -1545, -1545, 0.0549, 0.286, order="u3-o2", earned=20),
+        fx("sale?", -1071, 2, 0.1525, 0.3684, order="u1-o2"),
+        fx("sale", 1863, 1863, 0.1876, 0.2436, order="u9-o1", earned=1863),
+    ]
+    assert overspend(2000, records) is None
+    records[4] = fx("sale", -1545, -1545, 0.17, 0.286, order="u3-o2", earned=20)  # bill after
+    assert overspend(2000, records) == {
+        "at": 0.1678,
+        "granted": 2108,  # u7 and u6 redeemed, each on its own bill
+        "available": 2090,
+        "short": 18,
+    }
+
+
 # -- balances, orders, vouchers, audit -------------------------------------------------
 def test_final_balance_exactly_as_implied_passes():
     records = [fx("reserve", -30, -30, 1, 2), fx("sale", 12, 12, 3, 4, order="o1", earned=12)]
