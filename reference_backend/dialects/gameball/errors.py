@@ -26,7 +26,7 @@ CODES: dict[int, tuple[int, str]] = {
     3005: (422, "Body Hashed Invalid"),
     3008: (422, "Email Already Exists"),
     3009: (422, "Inactive"),
-    3011: (429, "Limit Exceed"),
+    3011: (422, "Limit Exceed"),  # a throttled call passes its own 429
     3016: (400, "Invalid Payload"),
     4000: (400, "Failed"),
     4004: (404, "Not Found"),
