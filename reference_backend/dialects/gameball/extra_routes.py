@@ -26,9 +26,7 @@ async def validate_coupons(
 
 
 @routes.post("/coupons/burn")
-async def burn_coupons(
-    request: Request, caller: Caller = Depends(guard("coupons", True))
-) -> Json:
+async def burn_coupons(request: Request, caller: Caller = Depends(guard("coupons", True))) -> Json:
     req = parse(coupons.CouponBurn, await read_json(request))
     return coupons.burn(caller.tenant, req)
 
