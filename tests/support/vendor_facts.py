@@ -44,7 +44,7 @@ def token_buckets(vendor: str, bucket: str) -> list[tuple[float, float]]:
 
 
 def route_table(router: Any, prefix: str = "") -> dict[tuple[str, str], Any]:
-    """(method, full path) -> route, for every route of a FastAPI router and the routers
+    """(method, path shape) -> route, for every route of a FastAPI router and the routers
     it includes (newer FastAPI keeps an included router whole instead of copying routes)."""
     table = {}
     for route in router.routes:
@@ -53,8 +53,18 @@ def route_table(router: Any, prefix: str = "") -> dict[tuple[str, str], Any]:
             table |= route_table(included, prefix + route.include_context.prefix)
             continue
         for method in getattr(route, "methods", None) or ():
-            table[(method, prefix + route.path)] = route
+            table[(method, shape(prefix + route.path))] = route
     return table
+
+
+def shape(path: str) -> str:
+    """A path template without its placeholder names: `/users/{id}` -> `/users/{}`."""
+    return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+def route_for(table: dict[tuple[str, str], Any], method: str, path: str) -> Any:
+    """The route serving a path template, whatever its placeholders are named."""
+    return table.get((method, shape(path)))
 
 
 def dependency_setting(route: Any, name: str) -> Any:
