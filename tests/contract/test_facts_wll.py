@@ -28,8 +28,9 @@ OPERATIONS = FACTS["operations"]
 # -- errors -----------------------------------------------------------------------------
 def test_every_engine_refusal_the_server_renders_is_a_documented_message():
     for code, (status, message) in server_errors._ENGINE_MAP.items():
-        assert MESSAGES.get(message) == status, f"{code}: {status} {message!r}"
-        assert status in STATUSES
+        assert status in STATUSES, code
+        if message is not None:  # None: the engine's own message
+            assert MESSAGES.get(message) == status, f"{code}: {status} {message!r}"
 
 
 def test_the_throttle_message_and_status_are_the_facts():

@@ -98,6 +98,9 @@ ENGINE_CODES: dict[str, int] = {
     "voucher_voided": 3003,
     "voucher_owner_mismatch": 3003,
     "voucher_not_reserved": 9006,  # a coupon lock that is gone (Gameball's reference code)
+    "voucher_pool_empty": 3003,
+    "hold_ttl_too_long": 3003,
+    "clock_cannot_go_backwards": 3003,  # a time before the tenant's clock is an invalid value
     "invariant_violation": 5000,
 }
 
