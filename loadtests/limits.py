@@ -18,16 +18,28 @@ def _gameball(per_second: float, per_30s: float) -> Bucket:
 
 # (dialect, method or "*", path pattern) -> (bucket name, limits); first match wins
 _GAMEBALL = [
-    ("*", r"/transactions/", "transactions", _gameball(30, 360)),
-    ("*", r"/orders/reward-preview$|/orders/cashback$", "orders_calc", _gameball(1000, 15000)),
-    ("*", r"/orders", "orders", _gameball(30, 360)),
-    ("*", r"/events$", "events", _gameball(100, 1200)),
-    ("GET", r"/customers", "customers_read", _gameball(100, 1200)),
-    ("*", r"/customers", "customers_write", _gameball(30, 360)),
+    (
+        "*",
+        r"/integrations/orders/(?:reward-preview|cashback)$",
+        "orders_calc",
+        _gameball(1000, 15000),
+    ),
+    ("*", r"/integrations/orders(?:/|$)", "orders", _gameball(30, 360)),
+    ("*", r"/integrations/transactions(?:/|$)", "transactions", _gameball(30, 360)),
+    ("*", r"/integrations/coupons(?:/|$)", "coupons", _gameball(30, 360)),
+    ("*", r"/integrations/events(?:/|$)", "events", _gameball(100, 1200)),
+    ("GET", r"/integrations/customers(?:/|$)", "customers_read", _gameball(100, 1200)),
+    ("*", r"/integrations/customers(?:/|$)", "customers_write", _gameball(30, 360)),
+    ("*", r"/integrations/", "others", _gameball(30, 360)),  # every other resource
 ]
 _WLL = [("*", r"", "api_key", [(100.0, 400.0)])]  # one bucket per API key for everything
 # Capillary: requests per minute per till and API (asia2 row, else the 1000/min figure)
-_CAPILLARY_PER_MINUTE = {"transaction/add": 1500, "customer/add": 700, "customer/update": 500}
+_CAPILLARY_PER_MINUTE = {
+    "transaction/add": 1500,
+    "transaction/update": 500,
+    "customer/add": 700,
+    "customer/update": 500,
+}
 _CAPILLARY_DEFAULT = 1000
 
 

@@ -17,11 +17,7 @@ import pytest
 from test_capillary_support import MOBILE, OTHER_MOBILE, make_fixtures
 
 from reference_backend.dialects.capillary.routes import PREFIX, V11_MODULES
-
-try:
-    from .openapi_check import OpenApi
-except ImportError:
-    from openapi_check import OpenApi
+from tests.support.openapi_check import OpenApi
 
 cap_server, cap = make_fixtures()
 

@@ -3,12 +3,7 @@
 
 from __future__ import annotations
 
-try:
-    from .test_gameball import NOW, client, pos, pos_with  # noqa: F401
-    from .test_gameball_coupons import _seed
-except ImportError:
-    from test_gameball import NOW, client, pos, pos_with  # noqa: F401
-    from test_gameball_coupons import _seed
+from tests.support.gameball import NOW, seed_voucher
 
 
 def _manual(transaction_id: str, **amount) -> dict:
@@ -98,7 +93,7 @@ def test_settings_locks_and_erasures_survive_a_snapshot_restore(pos):
     pos.customer("c1")
     pos.customer("gone")
     pos.ok("DELETE", "/customers/gone")
-    _seed(pos, "SAVE5")
+    seed_voucher(pos, "SAVE5")
     body = {"customerId": "c1", "coupons": ["SAVE5"], "lock": True}
     ref = pos.ok("POST", "/coupons/validate", body)["lockReference"]
     base = f"/_posim/tenants/{pos.tenant_id}"

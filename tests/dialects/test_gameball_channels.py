@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-try:  # the harness lives in test_gameball.py (rootdir or package import)
-    from .test_gameball import NOW, client, pos  # noqa: F401
-except ImportError:
-    from test_gameball import NOW, client, pos  # noqa: F401
+from tests.support.gameball import NOW
 
 MOBILE = "+201000000001"
 EMAIL = "Mona@Example.com"

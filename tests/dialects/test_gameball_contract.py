@@ -12,24 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from reference_backend.dialects.gameball.extra_routes import routes as extra_routes
-from reference_backend.dialects.gameball.routes import routes as gameball_routes
-
-try:  # the harness and the validator live beside this module
-    from .openapi_check import OpenApi
-    from .test_gameball import NOW, V40, client, pos  # noqa: F401
-    from .test_gameball_coupons import _seed
-except ImportError:
-    from openapi_check import OpenApi
-    from test_gameball import NOW, V40, client, pos  # noqa: F401
-    from test_gameball_coupons import _seed
+from tests.support.gameball import NOW, SPEC, V40, mounted_operations, seed_voucher
+from tests.support.openapi_check import OpenApi
 
 # served beside the spec: the POST alias of customer deletion that Gameball's SFCC
 # cartridge calls (the OAS documents only the DELETE)
 ALIASES = {("POST", V40 + "/customers/{customerId}/delete")}
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC = ROOT / "fixtures" / "vendor" / "gameball" / "openapi-facts.json"
 ENVELOPE = {
     "type": "object",
     "required": ["code", "type", "message", "documentationUrl", "requestId"],
@@ -147,9 +137,9 @@ def _exercise(pos) -> list:
 
 def _exercise_more(pos, ok) -> None:
     """The coupon API, manual transactions, activation, deletion and counts."""
-    _seed(pos, "SAVE5")
-    _seed(pos, "LOCKME")
-    _seed(pos, "PCT", discount_kind="percent", discount_value=10, valid_days=3)
+    seed_voucher(pos, "SAVE5")
+    seed_voucher(pos, "LOCKME")
+    seed_voucher(pos, "PCT", discount_kind="percent", discount_value=10, valid_days=3)
     ok("POST", "/coupons/validate", {"customerId": "c1", "coupons": ["SAVE5", "PCT"]})
     ok("POST", "/coupons/SAVE5/validate", {"customerId": "c1", "totalPurchaseAmount": 50})
     locked = ok("POST", "/coupons/LOCKME/validate", {"customerId": "c1", "lock": True})
@@ -219,16 +209,6 @@ def _alias(method: str, path: str) -> bool:
     return any(
         method == m and re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", a), path) for m, a in ALIASES
     )
-
-
-def mounted_operations() -> set[tuple[str, str]]:
-    """(method, path template) of every Gameball route posim serves, under /api/v4.0."""
-    return {
-        (method, V40 + route.path)
-        for router in (gameball_routes, extra_routes)
-        for route in router.routes
-        for method in route.methods
-    }
 
 
 def test_the_contract_pass_covers_every_route(pos, spec):

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-try:  # the harness lives in test_gameball.py (rootdir or package import)
-    from .test_gameball import NOW, client, pos  # noqa: F401
-except ImportError:
-    from test_gameball import NOW, client, pos  # noqa: F401
-
-
-def _seed(pos, code: str, member_id: str | None = "c1", **fields) -> None:
-    body = {"code": code, "member_id": member_id, "discount_value": 500, **fields}
-    response = pos.client.post(f"/_posim/tenants/{pos.tenant_id}/vouchers", json=body)
-    assert response.status_code == 201, response.text
+from tests.support.gameball import NOW, seed_voucher, voucher_of
 
 
 def _order(order_id: str, paid: float, *codes: str, customer_id: str = "c1", **fields) -> dict:
@@ -21,20 +12,16 @@ def _order(order_id: str, paid: float, *codes: str, customer_id: str = "c1", **f
     return {**body, "redemption": {"couponCodes": list(codes)}, **fields}
 
 
-def _voucher(pos, code: str):
-    return pos.tenant.engine.voucher(code)
-
-
 def test_a_coupon_is_burned_once_and_a_retry_replays(pos):
     pos.configure(order_replay=True)
     pos.customer("c1")
-    _seed(pos, "SAVE5")
+    seed_voucher(pos, "SAVE5")
     first = pos.ok("POST", "/orders", _order("o1", 15, "SAVE5", totalPrice=20))
-    assert first["rewardedPoints"] == 15 and _voucher(pos, "SAVE5").redeemed == 1
+    assert first["rewardedPoints"] == 15 and voucher_of(pos, "SAVE5").redeemed == 1
     assert pos.ok("POST", "/orders", _order("o1", 15, "SAVE5", totalPrice=20)) == first
     error = pos.fail("POST", "/orders", _order("o2", 15, "SAVE5"), 3003, 422)
     assert error["message"] == "Coupon 'SAVE5' is already used"
-    assert _voucher(pos, "SAVE5").redeemed == 1 and pos.available("c1") == 15
+    assert voucher_of(pos, "SAVE5").redeemed == 1 and pos.available("c1") == 15
     pos.fail("GET", "/orders/o2/transactions", None, 9002, 404)  # nothing was recorded
 
 
@@ -49,7 +36,7 @@ def test_unknown_or_foreign_coupons_fail_the_order(pos, owner, code, words):
     pos.customer("c1")
     pos.customer("c2")
     if code != "NOPE":
-        _seed(pos, code, owner)
+        seed_voucher(pos, code, owner)
     error = pos.fail("POST", "/orders", _order("o1", 10, code), 3003, 422)
     assert error["message"] == f"Coupon {code!r} is {words}"
     assert pos.available("c1") == 0
@@ -57,8 +44,8 @@ def test_unknown_or_foreign_coupons_fail_the_order(pos, owner, code, words):
 
 def test_an_expired_coupon_fails_and_a_shared_one_is_used_up(pos):
     pos.customer("c1")
-    _seed(pos, "WEEK", valid_days=7)
-    _seed(pos, "TWICE", member_id=None, uses=2)
+    seed_voucher(pos, "WEEK", valid_days=7)
+    seed_voucher(pos, "TWICE", member_id=None, uses=2)
     pos.advance(7 * 86400)
     error = pos.fail("POST", "/orders", _order("o1", 10, "WEEK"), 3003, 422)
     assert "coupon" in error["message"].lower() and "expired" in error["message"]
@@ -70,8 +57,8 @@ def test_an_expired_coupon_fails_and_a_shared_one_is_used_up(pos):
 
 def test_a_refused_coupon_leaves_the_hold_and_the_other_coupons_alone(pos):
     pos.order("c1", "o0", 100)
-    _seed(pos, "GOOD")
-    _seed(pos, "USED")
+    seed_voucher(pos, "GOOD")
+    seed_voucher(pos, "USED")
     pos.ok("POST", "/orders", _order("o1", 1, "USED"))
     ref = pos.hold("c1", 40)["holdReference"]
     body = _order("o2", 10, "GOOD", "USED")
@@ -79,15 +66,15 @@ def test_a_refused_coupon_leaves_the_hold_and_the_other_coupons_alone(pos):
     error = pos.fail("POST", "/orders", body, 3003, 422)
     assert error["message"] == "Coupon 'USED' is already used"
     assert pos.ok("GET", f"/transactions/hold/{ref}")["state"] == "active"
-    assert _voucher(pos, "GOOD").redeemed == 0 and pos.available("c1") == 61
+    assert voucher_of(pos, "GOOD").redeemed == 0 and pos.available("c1") == 61
     body["redemption"]["couponCodes"] = ["GOOD"]
     assert pos.ok("POST", "/orders", body)["redeemedPoints"] == 40
-    assert _voucher(pos, "GOOD").redeemed == 1
+    assert voucher_of(pos, "GOOD").redeemed == 1
 
 
 def test_a_full_refund_gives_the_coupon_back(pos):
     pos.customer("c1")
-    _seed(pos, "BACK")
+    seed_voucher(pos, "BACK")
     pos.ok("POST", "/orders", _order("o1", 10, "BACK"))
     pos.refund("o1", "r1", refundAmount=4)
     pos.fail("POST", "/orders", _order("o2", 10, "BACK"), 3003, 422)
@@ -96,5 +83,5 @@ def test_a_full_refund_gives_the_coupon_back(pos):
 
 
 def test_a_code_twice_in_one_order_is_3003(pos):
-    _seed(pos, "DUP", member_id=None)
+    seed_voucher(pos, "DUP", member_id=None)
     pos.fail("POST", "/orders", _order("o1", 10, "DUP", "DUP"), 3003, 422)

@@ -8,11 +8,7 @@ from reference_backend.dialects.gameball import customers
 from reference_backend.dialects.gameball.errors import ENGINE_CODES, GameballError
 from reference_backend.engine import ERROR_STATUS, EngineError
 from reference_backend.ratelimit import TokenBucket
-
-try:  # the harness lives in test_gameball.py (rootdir or package import)
-    from .test_gameball import NOW, V40, client, pos  # noqa: F401
-except ImportError:
-    from test_gameball import NOW, V40, client, pos  # noqa: F401
+from tests.support.gameball import NOW, V40
 
 
 # -- credentials ----------------------------------------------------------------------

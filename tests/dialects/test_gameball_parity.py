@@ -4,17 +4,11 @@ hand, and it requires a reason in the table for every operation left out."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
-try:
-    from .test_gameball import V40
-    from .test_gameball_contract import SPEC, mounted_operations
-except ImportError:
-    from test_gameball import V40
-    from test_gameball_contract import SPEC, mounted_operations
-
-import json
+from tests.support.gameball import SPEC, V40, mounted_operations
 
 ROOT = Path(__file__).resolve().parents[2]
 PARITY = ROOT / "docs" / "parity" / "gameball.md"

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-try:  # the harness lives in test_gameball.py (rootdir or package import)
-    from .test_gameball import NOW, client, pos, pos_with  # noqa: F401
-except ImportError:
-    from test_gameball import NOW, client, pos, pos_with  # noqa: F401
+from tests.support.gameball import NOW
 
 
 def _hold_body(customer_id: str = "c1", **fields) -> dict:

@@ -4,11 +4,6 @@ event reward preview."""
 
 from __future__ import annotations
 
-try:
-    from .test_gameball import NOW, client, pos, pos_with  # noqa: F401
-except ImportError:
-    from test_gameball import NOW, client, pos, pos_with  # noqa: F401
-
 
 def test_transactions_list_every_customer_s_movements_with_filters(pos):
     pos.customer("c1", email="c1@x.io", customerAttributes={"firstName": "Ada"})

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-try:
-    from .test_gameball import NOW, Pos, client, pos_with  # noqa: F401
-except ImportError:
-    from test_gameball import NOW, Pos, client, pos_with  # noqa: F401
+from tests.support.gameball import NOW, Pos
 
 ONE_TO_ONE = {"redeem_points": 1, "redeem_value_minor": 100}
 

@@ -14,11 +14,6 @@ from simulator.protocol import LoyaltyError, ops
 from simulator.protocol.gameball import GameballCodec
 from simulator.transports import ASGITransport
 
-try:
-    from .test_gameball import client, pos  # noqa: F401
-except ImportError:
-    from test_gameball import client, pos  # noqa: F401
-
 
 @pytest.fixture
 def till(pos):

@@ -12,11 +12,6 @@ from __future__ import annotations
 
 import pytest
 
-try:
-    from .test_gameball import client, pos_with  # noqa: F401
-except ImportError:
-    from test_gameball import client, pos_with  # noqa: F401
-
 SITE = {"uniqueId": "RefArch", "name": "Reference Store"}
 PLACED = "2026-01-01T10:00:00.000Z"
 

@@ -16,9 +16,24 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 # Requests per minute per API (capillary.md §1.7); APIs absent from a row use the
 # demo/test-cluster figure of 1000 per minute. 0 means unlimited.
 REGION_LIMITS: dict[str, dict[str, int]] = {
-    "asia2": {"transaction/add": 1500, "customer/add": 700, "customer/update": 500},
-    "asia1": {"transaction/add": 1500, "customer/add": 500, "customer/update": 600},
-    "emea": {"transaction/add": 700, "customer/add": 400, "customer/update": 300},
+    "asia2": {
+        "transaction/add": 1500,
+        "transaction/update": 500,
+        "customer/add": 700,
+        "customer/update": 500,
+    },
+    "asia1": {
+        "transaction/add": 1500,
+        "transaction/update": 100,
+        "customer/add": 500,
+        "customer/update": 600,
+    },
+    "emea": {
+        "transaction/add": 700,
+        "transaction/update": 100,
+        "customer/add": 400,
+        "customer/update": 300,
+    },
     "us": {},
 }
 DEFAULT_LIMIT = 1000

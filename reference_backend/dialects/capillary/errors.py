@@ -99,7 +99,56 @@ MESSAGES: dict[int, str] = {
     742: "Customer is blocked",
 }
 
-# engine error code -> item code, per entity
+# engine codes that no call of an entity raises in normal use (holds, events, referrals,
+# the clock...): each entity maps them on purpose to its generic failure item code
+_OUTSIDE_CAPILLARY = (
+    "capture_exceeds_hold",
+    "clock_cannot_go_backwards",
+    "event_conflict",
+    "event_not_configured",
+    "hold_already_captured",
+    "hold_already_released",
+    "hold_conflict",
+    "hold_expired",
+    "hold_member_mismatch",
+    "hold_not_found",
+    "hold_ttl_too_long",
+    "idempotency_key_in_use",
+    "idempotency_key_reused",
+    "member_conflict",
+    "redemption_not_found",
+    "referral_code_not_found",
+    "referral_not_eligible",
+    "referral_self_not_allowed",
+    "reversal_exceeds_redeemed",
+    "version_conflict",
+    "voucher_not_reserved",
+    "voucher_pool_empty",
+)
+
+# engine codes of one entity, which the other entities map to their generic failure
+_BILL_ONLY = (
+    "order_conflict",
+    "refund_conflict",
+    "order_not_found",
+    "order_member_mismatch",
+    "order_already_refunded",
+    "refund_exceeds_paid",
+    "refund_quantity_exceeds_purchased",
+)
+_POINTS_ONLY = ("insufficient_points", "redemption_conflict")
+_COUPON_ONLY = (
+    "voucher_not_found",
+    "voucher_owner_mismatch",
+    "voucher_voided",
+    "voucher_reserved",
+    "voucher_already_burned",
+    "voucher_expired",
+    "voucher_not_active",
+    "voucher_quantity_exceeded",
+)
+
+# engine error code -> item code, per entity (invariant_violation is never mapped: a 500)
 TRANSACTION_CODES = {
     "invalid_request": 601,
     "member_not_found": 611,
@@ -111,6 +160,7 @@ TRANSACTION_CODES = {
     "order_already_refunded": 633,
     "refund_exceeds_paid": 630,
     "refund_quantity_exceeds_purchased": 626,
+    **dict.fromkeys(_OUTSIDE_CAPILLARY + _POINTS_ONLY + _COUPON_ONLY, 608),  # cannot add
 }
 POINTS_CODES = {
     "invalid_request": 801,
@@ -118,6 +168,7 @@ POINTS_CODES = {
     "member_blocked": 809,
     "insufficient_points": 804,
     "redemption_conflict": 744,
+    **dict.fromkeys(_OUTSIDE_CAPILLARY + _BILL_ONLY + _COUPON_ONLY, 817),  # redemption failed
 }
 COUPON_CODES = {
     "member_not_found": 701,
@@ -130,6 +181,8 @@ COUPON_CODES = {
     "voucher_expired": 713,
     "voucher_not_active": 729,
     "voucher_quantity_exceeded": 696,
+    # cannot be redeemed
+    **dict.fromkeys(_OUTSIDE_CAPILLARY + _BILL_ONLY + _POINTS_ONLY + ("invalid_request",), 709),
 }
 
 

@@ -24,6 +24,7 @@ V41_PREFIX = "/api/v4.1/"
 # bucket -> (requests per second, requests per 30 seconds), as Gameball documents them
 RATE_LIMITS: dict[str, tuple[int, int]] = {
     "transactions": (30, 360),
+    "coupons": (30, 360),
     "customers_read": (100, 1200),
     "customers_write": (30, 360),
     "events": (100, 1200),

@@ -26,7 +26,7 @@ CODES: dict[int, tuple[int, str]] = {
     3005: (422, "Body Hashed Invalid"),
     3008: (422, "Email Already Exists"),
     3009: (422, "Inactive"),
-    3011: (429, "Limit Exceed"),
+    3011: (422, "Limit Exceed"),  # a throttled call passes its own 429
     3016: (400, "Invalid Payload"),
     4000: (400, "Failed"),
     4004: (404, "Not Found"),
@@ -98,6 +98,9 @@ ENGINE_CODES: dict[str, int] = {
     "voucher_voided": 3003,
     "voucher_owner_mismatch": 3003,
     "voucher_not_reserved": 9006,  # a coupon lock that is gone (Gameball's reference code)
+    "voucher_pool_empty": 3003,
+    "hold_ttl_too_long": 3003,
+    "clock_cannot_go_backwards": 3003,  # a time before the tenant's clock is an invalid value
     "invariant_violation": 5000,
 }
 

@@ -19,23 +19,21 @@ Json = dict[str, Any]
 # -- coupons --------------------------------------------------------------------------
 @routes.post("/coupons/validate")
 async def validate_coupons(
-    request: Request, caller: Caller = Depends(guard("transactions", True))
+    request: Request, caller: Caller = Depends(guard("coupons", True))
 ) -> Json:
     req = parse(coupons.CouponValidate, await read_json(request))
     return coupons.validate(caller.tenant, req, req.coupons or [])
 
 
 @routes.post("/coupons/burn")
-async def burn_coupons(
-    request: Request, caller: Caller = Depends(guard("transactions", True))
-) -> Json:
+async def burn_coupons(request: Request, caller: Caller = Depends(guard("coupons", True))) -> Json:
     req = parse(coupons.CouponBurn, await read_json(request))
     return coupons.burn(caller.tenant, req)
 
 
 @routes.post("/coupons/{code}/validate")
 async def validate_coupon(
-    code: str, request: Request, caller: Caller = Depends(guard("transactions", True))
+    code: str, request: Request, caller: Caller = Depends(guard("coupons", True))
 ) -> Json:
     req = parse(coupons.CouponValidate, await read_json(request))
     body = coupons.validate(caller.tenant, req, [code])
@@ -45,7 +43,7 @@ async def validate_coupon(
 
 @routes.delete("/coupons/{lockReference}")
 async def release_coupons(
-    lockReference: str, caller: Caller = Depends(guard("transactions", True))
+    lockReference: str, caller: Caller = Depends(guard("coupons", True))
 ) -> Json:
     return coupons.release(caller.tenant, lockReference)
 

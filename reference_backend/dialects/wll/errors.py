@@ -82,7 +82,7 @@ def render_failure(request: Request, status: int, kind: str, message: str) -> JS
 
 # neutral engine code -> (HTTP status, message shown to the POS). Business refusals are 400:
 # 400, 403 and 404 are the only statuses WLL is seen answering with JSON bodies.
-_ENGINE_MAP: dict[str, tuple[int, str]] = {
+_ENGINE_MAP: dict[str, tuple[int, str | None]] = {
     "member_not_found": (404, "User not found"),
     "voucher_not_found": (404, "Voucher not found"),
     "member_blocked": (403, "User account is not active"),
@@ -100,7 +100,35 @@ _ENGINE_MAP: dict[str, tuple[int, str]] = {
     "event_not_configured": (400, "Event type has no reactor"),
     "idempotency_key_reused": (409, "Idempotency key reused with different content"),
     "idempotency_key_in_use": (409, "Request already in progress"),
+    # the rest keep the engine's own message (None); WLL has no 422, so 422s are 400
+    "invalid_request": (400, None),
+    "clock_cannot_go_backwards": (400, None),
+    "hold_ttl_too_long": (400, None),
+    "capture_exceeds_hold": (400, None),
+    "refund_exceeds_paid": (400, None),
+    "refund_quantity_exceeds_purchased": (400, None),
+    "reversal_exceeds_redeemed": (400, None),
+    "referral_self_not_allowed": (400, None),
+    "referral_not_eligible": (400, None),
+    "order_not_found": (404, None),
+    "hold_not_found": (404, None),
+    "redemption_not_found": (404, None),
+    "referral_code_not_found": (404, None),
+    "hold_member_mismatch": (403, None),
+    "order_member_mismatch": (403, None),
+    "hold_already_captured": (409, None),
+    "hold_already_released": (409, None),
+    "hold_expired": (409, None),
+    "hold_conflict": (409, None),
+    "voucher_not_reserved": (409, None),
+    "order_conflict": (409, None),
+    "order_already_refunded": (409, None),
+    "refund_conflict": (409, None),
+    "redemption_conflict": (409, None),
+    "version_conflict": (409, None),
 }
+# engine codes that are server-side errors: rendered as JSend `error` 500, never a `fail`
+SERVER_ERRORS = ("invariant_violation",)
 
 
 def engine_fail(exc: EngineError) -> WllFail | None:
@@ -108,9 +136,8 @@ def engine_fail(exc: EngineError) -> WllFail | None:
     if exc.status >= 500:
         return None
     fallback = 400 if exc.status == 422 else exc.status  # WLL has no 422 in sight
-    status, message = _ENGINE_MAP.get(exc.code, (fallback, exc.message))
-    if exc.code == "invalid_request":
-        status, message = 400, exc.message
+    status, message = _ENGINE_MAP.get(exc.code, (fallback, None))
+    message = message or exc.message
     data = {"code": exc.code, **{k: v for k, v in exc.details.items() if _jsonable(v)}}
     return WllFail(status, message, data)
 

@@ -1,0 +1,1 @@
+"""Helpers shared by the project's test modules (imported as `tests.support.*`)."""
