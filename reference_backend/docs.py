@@ -53,7 +53,7 @@ SECURITY: dict[str, tuple[dict[str, Any], list[dict[str, list]]]] = {
 
 def vendor_facts(name: str) -> dict[str, Any] | None:
     """The vendor's own schemas kept as data, if there are any for this vendor."""
-    from simulator.data import data_dir  # the installed wheel's copy, else the source tree
+    from .data import data_dir  # the installed wheel's copy, else the source tree
 
     path = data_dir("fixtures") / "vendor" / name / "openapi-facts.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ..data import data_dir
+from reference_backend.data import data_dir
 
 SEVERITIES = ("critical", "important", "advisory")
 LANES = ("automated", "manual")

@@ -25,7 +25,7 @@ OK, LOST, DUPLICATE, THROTTLED, REFUSED = "ok", "lost", "duplicate", "throttled"
 # before the dialect's router, a recorder in front of a real vendor)
 _PATHS = {
     "gameball": re.compile(r"^/api/v4(?:\.\d+)?/integrations(?:/|$)"),
-    "wll": re.compile(r"^/(?:v1|oauth)(?:/|$)"),
+    "wll": re.compile(r"^/(?:v1|oauth|receipts/v1)(?:/|$)"),
     "capillary": re.compile(r"^/(?:v1\.1|v2)(?:/|$)"),
 }
 _TIMESTAMP_KEY = re.compile(r"(?:date|time|timestamp|datetime)$|(?<=[a-z0-9])At$|_at$", re.I)

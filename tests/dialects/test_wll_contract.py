@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from test_wll_support import Wll
-from wll_spec import (
+from tests.support.wll_spec import (
     BASE,
     OMIT,
     PARITY,
@@ -229,7 +229,7 @@ def test_parity_table_states_the_measured_coverage():
     missing = [op for op in left if reason(*op) is None]
     assert missing == [], "give a reason in wll_spec.REASONS for each operation left out"
     assert coverage_section(ROUTERS) in PARITY.read_text(), (
-        "docs/parity/wll.md is stale: run `python tests/dialects/wll_spec.py`"
+        "docs/parity/wll.md is stale: run `python -m tests.support.wll_spec`"
     )
 
 

@@ -6,7 +6,7 @@ The facts are fixtures/vendor/wll/openapi-facts.json, kept from WLL's published 
 scripts/extract_openapi_facts.py (paths, methods, request schemas; no prose). After a change to
 the dialect's routes, rewrite the coverage section of the parity table with:
 
-    python tests/dialects/wll_spec.py
+    python -m tests.support.wll_spec
 """
 
 from __future__ import annotations
@@ -17,10 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-try:
-    from .openapi_check import OpenApi
-except ImportError:
-    from openapi_check import OpenApi
+from tests.support.openapi_check import OpenApi
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTS = ROOT / "fixtures" / "vendor" / "wll" / "openapi-facts.json"
