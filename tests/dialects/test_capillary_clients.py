@@ -8,7 +8,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from test_capillary_support import MOBILE, make_fixtures
+from tests.support.capillary import MOBILE, make_fixtures
 
 cap_server, cap = make_fixtures()
 EMAIL = "ada@example.com"

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_capillary_support import MOBILE, OTHER_MOBILE, make_fixtures
 
 from reference_backend.dialects.capillary.routes import PREFIX, V11_MODULES
+from tests.support.capillary import MOBILE, OTHER_MOBILE, make_fixtures
 from tests.support.openapi_check import OpenApi
 
 cap_server, cap = make_fixtures()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 
 import pytest
-from test_capillary_support import MOBILE, make_fixtures
 
 from reference_backend.dialects.capillary import basic_header
+from tests.support.capillary import MOBILE, make_fixtures
 
 cap_server, cap = make_fixtures()
 

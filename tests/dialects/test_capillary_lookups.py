@@ -3,7 +3,7 @@ series_info restrictions and group_points_summaries (mlp=true)."""
 
 from __future__ import annotations
 
-from test_capillary_support import MOBILE, OTHER_MOBILE, make_fixtures
+from tests.support.capillary import MOBILE, OTHER_MOBILE, make_fixtures
 
 cap_server, cap = make_fixtures()
 

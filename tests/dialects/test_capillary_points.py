@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from test_capillary_support import MOBILE, make_fixtures
+
+from tests.support.capillary import MOBILE, make_fixtures
 
 cap_server, cap = make_fixtures()
 

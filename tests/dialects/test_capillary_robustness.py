@@ -7,7 +7,8 @@ import random
 from pathlib import Path
 
 import pytest
-from test_capillary_support import make_fixtures
+
+from tests.support.capillary import make_fixtures
 
 cap_server, cap = make_fixtures()
 

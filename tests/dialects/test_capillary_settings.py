@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from test_capillary_support import MOBILE, make_fixtures
 
 from reference_backend.dialects.capillary import CapillaryConfig, configure, get_config
+from tests.support.capillary import MOBILE, make_fixtures
 
 cap_server, cap = make_fixtures()
 

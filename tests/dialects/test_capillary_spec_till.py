@@ -3,7 +3,7 @@ containers and spellings its request schemas and samples use (our own values).""
 
 from __future__ import annotations
 
-from test_capillary_support import MOBILE, make_fixtures
+from tests.support.capillary import MOBILE, make_fixtures
 
 cap_server, cap = make_fixtures()
 SIGNED = {"X-CAP-CLIENT-SIGNATURE": "spec-till"}

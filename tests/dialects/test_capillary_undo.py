@@ -4,9 +4,9 @@ customer/redemptions history that names them, and the v2 envelope for request fa
 from __future__ import annotations
 
 import pytest
-from test_capillary_support import MOBILE, OTHER_MOBILE, make_fixtures
 
 from reference_backend.dialects.capillary import basic_header
+from tests.support.capillary import MOBILE, OTHER_MOBILE, make_fixtures
 
 cap_server, cap = make_fixtures()
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import base64
 
-from test_wll_support import Wll, make_fixture
-
 from reference_backend.dialects.wll import jwt
 from reference_backend.ratelimit import TokenBucket
+from tests.support.wll import Wll, make_fixture
 
 wll = make_fixture()
 

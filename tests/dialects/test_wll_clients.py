@@ -22,9 +22,9 @@ from typing import Any
 
 import httpx
 import pytest
-from test_wll_support import Wll, make_fixture
 
 from simulator.server import ServerProcess
+from tests.support.wll import Wll, make_fixture
 
 wll = make_fixture()
 BASE = "/v1"

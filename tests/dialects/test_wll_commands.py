@@ -3,7 +3,7 @@ reactions, test_reaction, occurredAt; reward PATCH, discounts, codes; vouchers."
 
 from __future__ import annotations
 
-from test_wll_support import Wll, make_fixture
+from tests.support.wll import Wll, make_fixture
 
 wll = make_fixture()
 

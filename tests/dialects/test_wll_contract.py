@@ -14,7 +14,9 @@ import uuid
 from typing import Any
 
 import pytest
-from test_wll_support import Wll
+
+from reference_backend.dialects.wll.routes import ROUTERS
+from tests.support.wll import Wll
 from tests.support.wll_spec import (
     BASE,
     OMIT,
@@ -29,8 +31,6 @@ from tests.support.wll_spec import (
     served,
     success_status,
 )
-
-from reference_backend.dialects.wll.routes import ROUTERS
 
 SPEC = load()
 SERVED = [op for op in operations(SPEC) if served(*op, ROUTERS)]

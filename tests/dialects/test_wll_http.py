@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import random
 
-from test_wll_support import Wll, make_fixture
-
 from reference_backend.ratelimit import TokenBucket
+from tests.support.wll import Wll, make_fixture
 
 wll = make_fixture()
 

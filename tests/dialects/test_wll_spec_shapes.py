@@ -4,7 +4,7 @@ isPrivate, settings records, trailing-slash paths), and the spec's other operati
 
 from __future__ import annotations
 
-from test_wll_support import Wll, make_fixture
+from tests.support.wll import Wll, make_fixture
 
 wll = make_fixture()
 

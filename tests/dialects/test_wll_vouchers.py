@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_wll_support import Wll, make_fixture
+from tests.support.wll import Wll, make_fixture
 
 wll = make_fixture()
 

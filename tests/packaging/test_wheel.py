@@ -42,7 +42,10 @@ def installed(tmp_path_factory) -> Path:
 
 
 def test_the_wheel_carries_the_data_the_commands_need(installed):
-    code = "from reference_backend.data import data_dir as d; print(d('features')); print(d('fixtures'))"
+    code = (
+        "from reference_backend.data import data_dir as d; "
+        "print(d('features')); print(d('fixtures'))"
+    )
     out = _run([str(installed / "python"), "-c", code], installed, 60).stdout.split()
     assert all("site-packages/posim_data/" in line for line in out), out
     features, fixtures = map(Path, out)

@@ -1,4 +1,4 @@
-"""WLL test harness (imported by the other test_wll_* modules) and unit tests of its helpers.
+"""WLL test harness shared by the tests/dialects/test_wll_* modules.
 
 Every test gets a fresh app with a frozen tenant clock and the engine audit after each
 command; `Wll.close()` also asserts the ledger audit is clean.
@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from reference_backend.app import create_app
-from reference_backend.dialects.wll import jwt, mint_user_token, payload_schema
+from reference_backend.dialects.wll import mint_user_token
 from reference_backend.settings import Settings
 from simulator.transports import InProcessClient
 
@@ -126,59 +126,3 @@ def make_fixture():
             harness.close()
 
     return wll
-
-
-# -- unit tests of the standard-library JWT and the payload schema checker --------------
-
-
-def test_jwt_round_trip_and_tamper_detection():
-    token = jwt.encode({"sub": "u1", "exp": 10}, "secret")
-    assert jwt.decode(token, "secret") == {"sub": "u1", "exp": 10}
-    with pytest.raises(jwt.JwtError):
-        jwt.decode(token, "other-secret")
-    head, body, sig = token.split(".")
-    forged = jwt.encode({"sub": "u2", "exp": 10}, "x").split(".")[1]
-    with pytest.raises(jwt.JwtError, match="signature"):
-        jwt.decode(f"{head}.{forged}.{sig}", "secret")
-
-
-def test_jwt_refuses_alg_none_and_garbage():
-    none_header = jwt._b64encode(b'{"alg":"none","typ":"JWT"}')
-    body = jwt._b64encode(b'{"sub":"u1"}')
-    with pytest.raises(jwt.JwtError, match="algorithm"):
-        jwt.decode(f"{none_header}.{body}.", "secret")
-    for garbage in ("a.b", "!!!.###.$$$", "e30.e30"):
-        with pytest.raises(jwt.JwtError):
-            jwt.decode(garbage, "secret")
-
-
-def test_jwt_times_are_checked_against_the_given_clock():
-    jwt.check_times({"exp": 100}, now=99.9)
-    with pytest.raises(jwt.JwtError, match="expired"):
-        jwt.check_times({"exp": 100}, now=100)
-    with pytest.raises(jwt.JwtError, match="not valid yet"):
-        jwt.check_times({"exp": 100, "nbf": 50}, now=10)
-
-
-def test_payload_schema_subset():
-    schema = {
-        "type": "object",
-        "required": ["amount", "basket"],
-        "properties": {
-            "amount": {"type": "number", "minimum": 0},
-            "points": {"type": "integer", "minimum": 1},
-            "basket": {"type": "array", "items": {"type": "object", "required": ["sku"]}},
-        },
-    }
-    assert payload_schema.check(schema, {"amount": 1.5, "basket": [{"sku": "A"}]}) == {}
-    assert payload_schema.check(schema, {"amount": 2, "points": 3.0, "basket": []}) == {}
-    errors = payload_schema.check(schema, {"amount": -1, "points": 1.5, "basket": [{}]})
-    assert errors == {
-        "amount": "must be >= 0",
-        "points": "must be of type integer",
-        "basket.0.sku": "is required",
-    }
-    assert payload_schema.check(schema, {"amount": True, "basket": []}) == {
-        "amount": "must be of type number"
-    }
-    assert payload_schema.check({"type": "object"}, []) == {"payload": "must be of type object"}
