@@ -24,6 +24,38 @@ class _Unlimited(TokenBucket):
 UNLIMITED = _Unlimited()
 
 
+class FaultList(list):
+    """A tenant's fault rules that tell the registry whether they are empty, so the per
+    request "any faults anywhere?" check costs O(1) whatever the number of tenants."""
+
+    def __init__(self, rules=(), on_change=None) -> None:
+        super().__init__(rules)
+        self.on_change = on_change
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(bool(self))
+
+
+def _notifying(name: str):
+    base = getattr(list, name)
+
+    def method(self, *args, **kwargs):
+        result = base(self, *args, **kwargs)
+        self._changed()
+        return result
+
+    method.__name__ = name
+    return method
+
+
+for _name in (
+    "append", "extend", "insert", "remove", "pop", "clear",
+    "__setitem__", "__delitem__", "__iadd__",
+):  # fmt: skip
+    setattr(FaultList, _name, _notifying(_name))
+
+
 @dataclass
 class Tenant:
     tenant_id: str
@@ -35,6 +67,14 @@ class Tenant:
     faults: list = field(default_factory=list)  # FaultRule, first match fires
     rate_limits: bool = True  # off: every bucket admits everything
     rate_scale: float = 1.0  # multiplies every documented rate and burst
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "faults":  # a new list keeps reporting to the registry
+            if not isinstance(value, FaultList) or value.on_change is None:
+                old = self.__dict__.get("faults")
+                value = FaultList(value, getattr(old, "on_change", None))
+            value._changed()
+        super().__setattr__(name, value)
 
     def limiter(self, key: tuple, rate: float, burst: float) -> TokenBucket:
         """The token bucket for `key` (e.g. ("gameball", apiKey)), created on first use."""
@@ -66,6 +106,7 @@ class TenantRegistry:
         self._by_credential: dict[tuple[str, str, str], str] = {}
         self._lock = threading.Lock()
         self._count = 0
+        self._armed: set[str] = set()  # tenants with at least one fault rule
 
     def create(
         self,
@@ -82,6 +123,7 @@ class TenantRegistry:
             engine = Engine(config or ProgramConfig(), clock, self.check_invariants)
             creds = {d.name: d.new_credentials(tenant_id, self.rng) for d in self.dialects}
             tenant = Tenant(tenant_id, engine, creds)
+            tenant.faults = FaultList(tenant.faults, self._armer(tenant_id))
             self._tenants[tenant_id] = tenant
             for d in self.dialects:
                 for key in d.tenant_keys:
@@ -99,13 +141,23 @@ class TenantRegistry:
             tenant = self._tenants.pop(tenant_id, None)
             if tenant is None:
                 return False
+            self._armed.discard(tenant_id)
             stale = [k for k, v in self._by_credential.items() if v == tenant_id]
             for k in stale:
                 del self._by_credential[k]
             return True
 
     def any_faults(self) -> bool:
-        return any(t.faults for t in self._tenants.values())
+        return bool(self._armed)
+
+    def _armer(self, tenant_id: str):
+        def armed(has_rules: bool) -> None:
+            if has_rules and tenant_id in self._tenants:
+                self._armed.add(tenant_id)
+            else:
+                self._armed.discard(tenant_id)
+
+        return armed
 
     def by_any_credential(self, dialect: str, value: str) -> Tenant | None:
         """The tenant owning `value` as any of `dialect`'s identifying credentials."""

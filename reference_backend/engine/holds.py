@@ -61,14 +61,15 @@ def create_hold(
         raise EngineError("hold_ttl_too_long", f"ttl above {cfg.hold_ttl_max_s} seconds")
     check_available(state, member_id, wanted)
     now = state.now
+    hold_id = hold_id or state.new_id("hold")
     hold = Hold(
-        hold_id=hold_id or state.new_id("hold"),
+        hold_id=hold_id,
         member_id=member_id,
         amount=wanted,
         created_at=now,
         expires_at=now + timedelta(seconds=ttl),
         pending_id=state.ledger.open_pending(
-            "hold", member_account(member_id), REDEMPTION, wanted, now
+            "hold", member_account(member_id), REDEMPTION, wanted, now, hold=hold_id
         ),
         allocations=points.earmark(state, member_id, wanted),
         order_id=order_id,
