@@ -26,7 +26,8 @@ def _document(rng: random.Random, depth: int = 0):
 def test_pieces_join_to_the_one_call_encoding():
     rng = random.Random(16)
     for _ in range(40):
-        doc = {"big": _document(rng), "tuple": tuple(range(100))}
+        members = {f"m{n}": _document(rng, 1) for n in range(stream_json.SMALL + 1)}
+        doc = {"members": members, "any": _document(rng), "tuple": tuple(range(100))}
         expected = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         chunks = list(stream_json.iter_json(doc))
         assert b"".join(chunks) == expected.encode("utf-8")
