@@ -10,18 +10,35 @@ from functools import partial
 from typing import Any
 
 _dumps = partial(json.dumps, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-SMALL = 64  # containers up to this many items are encoded in one call
-CHUNK = 64 * 1024  # bytes handed to the server at a time
+SMALL = 64  # flat containers up to this many items are encoded in one call
+CHUNK = 64 * 1024
+_CONTAINERS = (dict, list, tuple)  # bytes handed to the server at a time
+
+
+def _items(value: Any):
+    return value.values() if isinstance(value, dict) else value
+
+
+def _flat(value: Any) -> bool:
+    """Small enough for one call: at most SMALL items, each a scalar or a small container
+    of scalars. Anything else may hide a big container, so it is walked."""
+    if len(value) > SMALL:
+        return False
+    return all(
+        not isinstance(item, _CONTAINERS)
+        or (len(item) <= SMALL and not any(isinstance(x, _CONTAINERS) for x in _items(item)))
+        for item in _items(value)
+    )
 
 
 def _pieces(value: Any) -> Iterator[str]:
-    if isinstance(value, dict) and len(value) > SMALL:
+    if isinstance(value, dict) and not _flat(value):
         yield "{"
         for n, (key, item) in enumerate(value.items()):
             yield ("," if n else "") + _dumps(str(key)) + ":"
             yield from _pieces(item)
         yield "}"
-    elif isinstance(value, list | tuple) and len(value) > SMALL:
+    elif isinstance(value, list | tuple) and not _flat(value):
         yield "["
         for n, item in enumerate(value):
             if n:
