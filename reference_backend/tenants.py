@@ -56,12 +56,49 @@ for _name in (
     setattr(FaultList, _name, _notifying(_name))
 
 
+TRAFFIC_PER_TENANT = 500
+TRAFFIC_ALL_TENANTS = 20_000  # exchanges kept across every tenant (the oldest go first)
+
+
+class TrafficLog(deque):
+    """A tenant's recent exchanges. Each growth is reported so the registry can hold the
+    sum over all tenants under one cap, whatever the number of tenants."""
+
+    def __init__(self, items=(), maxlen: int = TRAFFIC_PER_TENANT, on_grow=None) -> None:
+        super().__init__(items, maxlen)
+        self.on_grow = on_grow
+
+    def append(self, item) -> None:
+        before = len(self)
+        super().append(item)
+        if self.on_grow is not None and len(self) > before:
+            self.on_grow(self)
+
+
+class TrafficCap:
+    """One entry per exchange still held by some tenant's log, oldest first; past the cap
+    the oldest exchange anywhere is dropped. Entries of logs cleared or deleted meanwhile
+    are skipped when they come up (they only make the cap err on the safe side)."""
+
+    def __init__(self, limit: int = TRAFFIC_ALL_TENANTS) -> None:
+        self.limit = limit
+        self.order: deque = deque()
+
+    def grew(self, log: TrafficLog) -> None:
+        self.order.append(log)
+        while len(self.order) > self.limit:
+            oldest = self.order.popleft()
+            if oldest:
+                oldest.popleft()
+                break
+
+
 @dataclass
 class Tenant:
     tenant_id: str
     engine: Engine
     credentials: dict[str, dict[str, str]]
-    traffic: deque = field(default_factory=lambda: deque(maxlen=500))
+    traffic: deque = field(default_factory=TrafficLog)
     limiters: dict[tuple, TokenBucket] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)  # per-dialect extras (tokens, OTPs)
     faults: list = field(default_factory=list)  # FaultRule, first match fires
@@ -107,6 +144,7 @@ class TenantRegistry:
         self._lock = threading.Lock()
         self._count = 0
         self._armed: set[str] = set()  # tenants with at least one fault rule
+        self.traffic_cap = TrafficCap()
 
     def create(
         self,
@@ -124,6 +162,7 @@ class TenantRegistry:
             creds = {d.name: d.new_credentials(tenant_id, self.rng) for d in self.dialects}
             tenant = Tenant(tenant_id, engine, creds)
             tenant.faults = FaultList(tenant.faults, self._armer(tenant_id))
+            tenant.traffic = TrafficLog(on_grow=self.traffic_cap.grew)
             self._tenants[tenant_id] = tenant
             for d in self.dialects:
                 for key in d.tenant_keys:
