@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from . import expiry, holds, members, orders, redemptions, referrals, refunds, vouchers
+from . import (
+    expiry,
+    holds,
+    members,
+    orders,
+    redemptions,
+    referrals,
+    refunds,
+    retention,
+    vouchers,
+)
 from .audit import Violation, audit
 from .audit_touched import TouchedAudit
 from .clock import Clock
@@ -124,6 +134,7 @@ class Engine:
                 if found:
                     st.broken = f"after {op}: {found[0]}"
                     raise EngineError("invariant_violation", st.broken, violations=len(found))
+            retention.after_command(st)
             return result
 
     def _reject_if_invalid(self, fn: Callable[[], Any]) -> None:

@@ -112,6 +112,7 @@ def capture(state: State, hold: Hold, amount: int, order_id: str | None = None) 
     if rest:
         state.ledger.void_pending(hold.pending_id, rest, "release", now, hold=hold.hold_id)
     hold.state, hold.captured, hold.resolved_at = "captured", amount, now
+    state.resolved_holds.append(hold.hold_id)
     hold.order_id = order_id or hold.order_id
     hold.slices = slices
     state.record(hold.member_id, "capture", -amount, hold.hold_id, released=rest)
@@ -130,6 +131,7 @@ def release(state: State, hold: Hold, reason: str = "released") -> None:
     )
     points.unearmark(state, hold.allocations)
     hold.state, hold.resolved_at = reason, state.now
+    state.resolved_holds.append(hold.hold_id)
     state.record(hold.member_id, reason if reason == "expired" else "release", 0, hold.hold_id)
     points.settle_debt(state, hold.member_id)
 
