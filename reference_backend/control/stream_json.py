@@ -10,43 +10,35 @@ from functools import partial
 from typing import Any
 
 _dumps = partial(json.dumps, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-SMALL = 64  # flat containers up to this many items are encoded in one call
+SMALL = 64  # containers up to this many items, past the skeleton, are encoded in one call
+SKELETON = 4  # root -> state -> field -> dataclass fields (the ledger's postings live there)
 CHUNK = 64 * 1024
 _CONTAINERS = (dict, list, tuple)  # bytes handed to the server at a time
 
 
-def _items(value: Any):
-    return value.values() if isinstance(value, dict) else value
+def _walked(value: Any, depth: int) -> bool:
+    """Containers near the root (the document's skeleton: state, its fields, the ledger's
+    fields) and any big container are written item by item; anything else is one record,
+    written in one call."""
+    return isinstance(value, _CONTAINERS) and (depth < SKELETON or len(value) > SMALL)
 
 
-def _flat(value: Any) -> bool:
-    """Small enough for one call: at most SMALL items, each a scalar or a small container
-    of scalars. Anything else may hide a big container, so it is walked."""
-    if len(value) > SMALL:
-        return False
-    return all(
-        not isinstance(item, _CONTAINERS)
-        or (len(item) <= SMALL and not any(isinstance(x, _CONTAINERS) for x in _items(item)))
-        for item in _items(value)
-    )
-
-
-def _pieces(value: Any) -> Iterator[str]:
-    if isinstance(value, dict) and not _flat(value):
+def _pieces(value: Any, depth: int = 0) -> Iterator[str]:
+    if not _walked(value, depth):
+        yield _dumps(value)
+    elif isinstance(value, dict):
         yield "{"
         for n, (key, item) in enumerate(value.items()):
             yield ("," if n else "") + _dumps(str(key)) + ":"
-            yield from _pieces(item)
+            yield from _pieces(item, depth + 1)
         yield "}"
-    elif isinstance(value, list | tuple) and not _flat(value):
+    else:
         yield "["
         for n, item in enumerate(value):
             if n:
                 yield ","
-            yield from _pieces(item)
+            yield from _pieces(item, depth + 1)
         yield "]"
-    else:
-        yield _dumps(value)
 
 
 def iter_json(value: Any) -> Iterator[bytes]:

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # state.py calls trim_history, so only the type is imported here
     from .state import State
 
-RESOLVED_HOLDS = 10_000
+RESOLVED_HOLDS = 5_000
 ACTIVITIES_PER_MEMBER = 1_000
-POSTINGS = 100_000
+POSTINGS = 20_000
 TIMERS = 10_000
 
 
