@@ -15,6 +15,7 @@ from ..engine import EngineError, ProgramConfig
 from ..engine import snapshot as snapshots
 from ..faults import FaultRule
 from ..tenants import Tenant
+from . import forked
 from .stream_json import iter_json
 
 router = APIRouter(prefix="/_posim", tags=["control plane"])
@@ -132,19 +133,26 @@ def reset(request: Request, tenant_id: str):
 
 @router.get("/tenants/{tenant_id}/snapshot")
 async def snapshot(request: Request, tenant_id: str):
-    """The engine's whole state plus each dialect's own records, as JSON. The encoded tree is
-    the copy, taken under the tenant's lock on a worker thread; its bytes are written in
-    pieces, also off the event loop, so other tenants are served meanwhile."""
+    """The engine's whole state plus each dialect's own records, as JSON, streamed. The copy
+    is taken under the tenant's lock; encoding happens elsewhere (a forked child, or a
+    worker thread where fork is missing), never on the event loop."""
     tenant = _tenant(request, tenant_id)
-    document = await run_in_threadpool(_snapshot_document, tenant)
-    return StreamingResponse(iter_json(document), media_type="application/json")
+    if forked.AVAILABLE:  # the encoding runs in a forked copy: see forked.py
+        body = forked.stream(tenant.engine.lock, lambda: _snapshot_document(tenant))
+        return StreamingResponse(body, media_type="application/json")
+    with_lock = await run_in_threadpool(_locked_document, tenant)
+    return StreamingResponse(iter_json(with_lock), media_type="application/json")
 
 
 def _snapshot_document(tenant: Tenant) -> dict[str, Any]:
-    with tenant.engine.lock:
-        document = snapshots.dump(tenant.engine.state)
-        document["dialect_data"] = snapshots.encode(tenant.data)
+    document = snapshots.dump(tenant.engine.state)
+    document["dialect_data"] = snapshots.encode(tenant.data)
     return document
+
+
+def _locked_document(tenant: Tenant) -> dict[str, Any]:
+    with tenant.engine.lock:
+        return _snapshot_document(tenant)
 
 
 @router.post("/tenants/{tenant_id}/restore")
@@ -277,7 +285,8 @@ def seed_voucher(request: Request, tenant_id: str, body: VoucherIn):
 
 @router.get("/ping")
 async def ping():
-    """A trivial endpoint (answered by bare ASGI in app.Ping; listed here for /docs)."""
+    """A trivial endpoint (answered by the front layer before any framework; listed here for
+    /docs)."""
     return {"ok": True}
 
 

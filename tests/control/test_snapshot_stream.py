@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import random
 
+import pytest
+
 from reference_backend.app import create_app
-from reference_backend.control import stream_json
+from reference_backend.control import forked, stream_json
 from reference_backend.engine import snapshot as snapshots
 from reference_backend.settings import Settings
 from simulator.transports import InProcessClient
@@ -35,7 +37,9 @@ def test_pieces_join_to_the_one_call_encoding():
         assert len(chunks) >= len(expected) // (4 * stream_json.CHUNK)  # written in pieces
 
 
-def test_a_big_snapshot_streams_the_same_document():
+@pytest.mark.parametrize("fork", [True, False])
+def test_a_big_snapshot_streams_the_same_document(monkeypatch, fork):
+    monkeypatch.setattr(forked, "AVAILABLE", fork and forked.AVAILABLE)
     app = create_app(Settings(running_clock=False, demo_tenant=False))
     with InProcessClient(app) as client:
         tid = client.post("/_posim/tenants", json={"tenant": "big"}).json()["tenant"]
