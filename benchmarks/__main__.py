@@ -50,7 +50,9 @@ def http() -> None:
         "share the machine's 2 cores. Two ceilings from the same run: a bare ASGI endpoint "
         "answered before any framework code (what server and load generator can do at all), "
         "and a trivial FastAPI route through the same middleware (what the framework allows). "
-        "hold_release counts both requests of the pair."
+        "hold_release counts both requests of the pair. Server CPU us/req is the server "
+        "process's CPU time (from /proc, warm-up included) over the requests it served: the "
+        "figure that holds still when the machine is shared. WireMock is warmed for 15 s first."
     )
     record("http-bench", "HTTP (`make bench`)", note + "\n\n" + http_bench.table(rows))
 
