@@ -50,7 +50,9 @@ def http() -> None:
         "share the machine's 2 cores. Two ceilings from the same run: a bare ASGI endpoint "
         "answered before any framework code (what server and load generator can do at all), "
         "and a trivial FastAPI route through the same middleware (what the framework allows). "
-        "hold_release counts both requests of the pair."
+        "hold_release counts both requests of the pair. Server CPU us/req is the server "
+        "process's CPU time (from /proc, warm-up included) over the requests it served: the "
+        "figure that holds still when the machine is shared. WireMock is warmed for 15 s first."
     )
     record("http-bench", "HTTP (`make bench`)", note + "\n\n" + http_bench.table(rows))
 
@@ -73,6 +75,31 @@ def scenarios() -> None:
         "(steady state)."
     )
     record("scenario-bench", "Scenarios (`make bench`)", note + "\n\n" + "\n".join(rows))
+
+
+def _rows(figures: dict) -> list[str]:
+    rows = ["| figure | value |", "|---|---:|"]
+    for name, value in figures.items():
+        if isinstance(value, float):
+            shown = f"{value:+.1%}" if "target" in name and "ratio" not in name else f"{value:,.2f}"
+        else:
+            shown = f"{value:,}"
+        rows.append(f"| {name} | {shown} |")
+    return rows
+
+
+def scale() -> None:
+    from . import scale_bench
+
+    parts = [
+        ("A hold on a member's whole history (engine, CPU time)", scale_bench.hold_vs_lots()),
+        ("Many tenants (whole app in-process, CPU time)", scale_bench.many_tenants()),
+        ("Snapshots beside live traffic (`posim serve`)", scale_bench.snapshot_beside_traffic()),
+        ("Memory under a soak (`posim serve`, server RSS)", scale_bench.soak()),
+        ("Direct scenario runner (all features, all dialects)", scale_bench.direct_scenarios()),
+    ]
+    body = "\n\n".join(f"{title}:\n\n" + "\n".join(_rows(figs)) for title, figs in parts)
+    record("scale-bench", "Scale, memory and the direct runner (`make bench`)", body)
 
 
 def load() -> None:
@@ -98,7 +125,13 @@ def load() -> None:
     record("load-bench", "Race profile under Locust (`make bench`)", note + "\n\n" + table(rows))
 
 
-SUITES = {"engine": engine, "scenarios": scenarios, "http": http, "load": load}
+SUITES = {
+    "engine": engine,
+    "scenarios": scenarios,
+    "scale": scale,
+    "http": http,
+    "load": load,
+}
 
 
 def main(argv: list[str]) -> int:

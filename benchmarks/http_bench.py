@@ -17,12 +17,24 @@ from simulator.protocol import DIALECTS, codec_for
 from simulator.server import ServerProcess
 from simulator.transports import HttpTransport
 
-from . import wiremock
+from . import proc, wiremock
 
 MEMBER = "bench-member"
 
 
-def load(url: str, flow: str, seconds: float, connections: int = 50, **kw: str) -> dict:
+def load(
+    url: str, flow: str, seconds: float, connections: int = 50, pid: int | None = None, **kw: str
+) -> dict:
+    """One httpload run; with the server's `pid`, its CPU microseconds per request too."""
+    before = proc.cpu_seconds(pid) if pid else 0.0
+    figures = _load(url, flow, seconds, connections, **kw)
+    if pid:
+        served = figures["requests"] + figures.get("warm_requests", 0)
+        figures["cpu_us"] = (proc.cpu_seconds(pid) - before) * 1e6 / max(1, served)
+    return figures
+
+
+def _load(url: str, flow: str, seconds: float, connections: int = 50, **kw: str) -> dict:
     cmd = [
         sys.executable,
         "-m",
@@ -53,9 +65,10 @@ def _prepare(url: str, dialect: str) -> dict:
 def run(seconds: float = 8.0) -> list[dict]:
     rows: list[dict] = []
     with ServerProcess() as server:
-        bare = load(server.url, "ping", seconds)
+        pid = server.proc.pid
+        bare = load(server.url, "ping", seconds, pid=pid)
         rows.append({"target": "posim", "call": "bare ASGI GET /_posim/ping", **bare})
-        framework = load(server.url, "health", seconds)
+        framework = load(server.url, "health", seconds, pid=pid)
         framework["vs_bare"] = framework["rps"] / bare["rps"]
         rows.append({"target": "posim", "call": "FastAPI GET /_posim/health", **framework})
         for dialect in DIALECTS:
@@ -66,7 +79,8 @@ def run(seconds: float = 8.0) -> list[dict]:
                 continue
             kw = {"dialect": dialect, "credentials": json.dumps(creds), "member": MEMBER}
             for flow in ("balance", "hold_release"):
-                figures = load(server.url, flow, seconds, **kw)
+                figures = load(server.url, flow, seconds, pid=pid, **kw)
+                figures["cpu_vs_bare"] = figures["cpu_us"] / bare["cpu_us"]
                 figures["ratio"] = figures["rps"] / framework["rps"]
                 figures["vs_bare"] = figures["rps"] / bare["rps"]
                 rows.append({"target": "posim", "call": f"{dialect} {flow}", **figures})
@@ -76,17 +90,20 @@ def run(seconds: float = 8.0) -> list[dict]:
 
 def table(rows: list[dict]) -> str:
     out = [
-        "| target | call | req/s | p50 ms | p99 ms | vs FastAPI route | vs bare ASGI | errors |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| target | call | server CPU us/req | vs ping CPU | req/s | p50 ms | p99 ms "
+        "| vs FastAPI route | vs bare ASGI | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         if "rps" not in r:
-            out.append(f"| {r['target']} | {r['call']} | | | | | | |")
+            out.append(f"| {r['target']} | {r['call']} | | | | | | | | |")
             continue
         ratio = f"{r['ratio']:.0%}" if "ratio" in r else ""
         bare = f"{r['vs_bare']:.0%}" if "vs_bare" in r else ""
+        cpu = f"{r['cpu_us']:,.0f}" if "cpu_us" in r else ""
+        cpu_ratio = f"{r['cpu_vs_bare']:.1f}x" if "cpu_vs_bare" in r else ""
         out.append(
-            f"| {r['target']} | {r['call']} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | "
-            f"{r['p99_ms']:.1f} | {ratio} | {bare} | {r['errors']} |"
+            f"| {r['target']} | {r['call']} | {cpu} | {cpu_ratio} | {r['rps']:,.0f} | "
+            f"{r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {ratio} | {bare} | {r['errors']} |"
         )
     return "\n".join(out)

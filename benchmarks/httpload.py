@@ -119,7 +119,8 @@ async def measure(
     errors: list[int] = []
     warm = time.perf_counter() + min(1.0, seconds / 4)
     flows = [Flow(flow_name, dialect, credentials, member, host) for _ in range(connections)]
-    await asyncio.gather(*(_worker(url, f, warm, [], []) for f in flows))  # warm-up
+    warm_latencies: list[float] = []
+    await asyncio.gather(*(_worker(url, f, warm, warm_latencies, []) for f in flows))
     start = time.perf_counter()
     deadline = start + seconds
     await asyncio.gather(*(_worker(url, f, deadline, latencies, errors) for f in flows))
@@ -132,6 +133,7 @@ async def measure(
     return {
         "flow": flow_name,
         "requests": len(latencies),
+        "warm_requests": len(warm_latencies),  # sent before timing: server CPU covers them
         "errors": len(errors),
         "rps": len(latencies) / elapsed,
         "p50_ms": pct(0.50),

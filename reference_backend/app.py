@@ -14,10 +14,11 @@ from .control.routes import router as control_router
 from .dialects.base import Dialect, dialect_for_path
 from .docs import install_docs
 from .engine import EngineError
-from .faults import FaultMiddleware
+from .front.hot_routes import HOT_ROUTES
+from .front.layer import Dispatch, FrontLayer
+from .front.lean import lean_routes
 from .settings import Settings
 from .tenants import TenantRegistry
-from .traffic import TrafficMiddleware
 
 log = logging.getLogger("posim.server")
 DIALECT_MODULES = ("gameball", "wll", "capillary")
@@ -86,57 +87,45 @@ def _install_handlers(target: FastAPI) -> None:
         return JSONResponse(body, status_code=exc.status)
 
 
+# FastAPI's OpenTelemetry hooks look the providers up on every request; posim never
+# exports telemetry, so they are off in every app it builds
+TELEMETRY_OFF = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+
+
 def _dialect_app(app: FastAPI, dialect: Dialect) -> FastAPI:
-    sub = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    sub = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, telemetry=TELEMETRY_OFF)
     sub.state = app.state  # one registry, one set of dialects
     sub.include_router(dialect.router)
     _install_handlers(sub)
     return sub
 
 
-class Ping:
-    """GET /_posim/ping answered by bare ASGI at the top of the stack: the trivial endpoint
-    that benchmarks use as the server's ceiling."""
+class PosimApp(FastAPI):
+    """The FastAPI app (control plane, /docs, OpenAPI) behind the pure-ASGI front layer:
+    every HTTP request enters through `front`, which hands back to FastAPI only what no
+    lean route answers."""
 
-    BODY = b'{"ok":true}'
-
-    def __init__(self, app) -> None:
-        self.app = app
+    front: FrontLayer | None = None
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["path"] == "/_posim/ping":
-            headers = [(b"content-type", b"application/json"), (b"content-length", b"11")]
-            await send({"type": "http.response.start", "status": 200, "headers": headers})
-            await send({"type": "http.response.body", "body": self.BODY})
-            return
-        await self.app(scope, receive, send)
+        if scope["type"] == "http" and self.front is not None:
+            return await self.front(scope, receive, send)
+        return await super().__call__(scope, receive, send)
 
-
-class DialectDispatch:
-    """Sends a vendor path straight to its dialect's own app; everything else goes on."""
-
-    def __init__(self, app, dialects, sub_apps) -> None:
-        self.app = app
-        self.dialects = dialects
-        self.sub_apps = sub_apps
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http":
-            dialect = dialect_for_path(self.dialects, scope["path"])
-            if dialect is not None:
-                return await self.sub_apps[dialect.name](scope, receive, send)
-        return await self.app(scope, receive, send)
+    async def framework(self, scope, receive, send):
+        return await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     dialects = load_dialects()
-    app = FastAPI(
+    app = PosimApp(
         title="posim reference backend",
         description="Gameball, White Label Loyalty and Capillary APIs over one loyalty engine.",
         version="0.1.0",
         docs_url=None,  # install_docs serves /docs per dialect, offline
         redoc_url=None,
+        telemetry=TELEMETRY_OFF,
     )
     app.state.settings = settings
     app.state.dialects = dialects
@@ -146,7 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.demo_tenant:
         app.state.registry.create(settings.demo_tenant_id)
     app.include_router(control_router)
-    for dialect in dialects:  # listed for /docs; DialectDispatch serves them (below)
+    for dialect in dialects:  # listed for /docs; the front layer's Dispatch serves them
         app.include_router(dialect.router)
 
     _install_handlers(app)
@@ -154,10 +143,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # each dialect also gets a router of its own, so a vendor call is matched only against
     # that vendor's routes (FastAPI scans every route in order); /docs still shows them all
     sub_apps = {d.name: _dialect_app(app, d) for d in dialects}
-    app.add_middleware(DialectDispatch, dialects=dialects, sub_apps=sub_apps)
-    # added last = outermost: traffic sees what the faults did
-    app.add_middleware(FaultMiddleware, registry=app.state.registry, dialects=dialects)
-    app.add_middleware(TrafficMiddleware, record_path=settings.record_path)
-    app.add_middleware(Ping)
+    lean = {d.name: lean_routes(sub_apps[d.name], HOT_ROUTES.get(d.name, ())) for d in dialects}
+    dispatch = Dispatch(app.framework, dialects, sub_apps, lean)
+    # traffic sees what the faults did; both see lean and framework routes alike
+    app.front = FrontLayer(dispatch, app.state.registry, dialects, settings.record_path)
 
     return app

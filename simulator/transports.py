@@ -25,16 +25,22 @@ class InProcessClient:
         self._app = app
         self._base = httpx.URL(base_url)
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._thread.start()
+        self._start()
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         headers = {IN_PROCESS[0].decode(): IN_PROCESS[1].decode()}
         self._client = httpx.AsyncClient(transport=transport, base_url=base_url, headers=headers)
 
+    def _start(self) -> None:
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def _run(self, coro):
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         kwargs = {k: v for k, v in kwargs.items() if v is not None}
         call = self._direct if set(kwargs) <= _FAST_KWARGS else self._client.request
-        return asyncio.run_coroutine_threadsafe(call(method, url, **kwargs), self._loop).result()
+        return self._run(call(method, url, **kwargs))
 
     async def _direct(
         self, method: str, url: str, params=None, json=None, content=None, headers=None

@@ -7,6 +7,8 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from ..engine import EngineError, ProgramConfig
@@ -15,6 +17,8 @@ from ..faults import FaultRule
 from ..hardening import MAX_NUMBER
 from ..tenants import Tenant
 from .guard import ControlRoute
+from . import forked
+from .stream_json import iter_json
 
 router = APIRouter(prefix="/_posim", tags=["control plane"], route_class=ControlRoute)
 TENANT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -146,13 +150,27 @@ def reset(request: Request, tenant_id: str):
 
 
 @router.get("/tenants/{tenant_id}/snapshot")
-def snapshot(request: Request, tenant_id: str):
-    """The engine's whole state plus each dialect's own records, as JSON."""
+async def snapshot(request: Request, tenant_id: str):
+    """The engine's whole state plus each dialect's own records, as JSON, streamed. The copy
+    is taken under the tenant's lock; encoding happens elsewhere (a forked child, or a
+    worker thread where fork is missing), never on the event loop."""
     tenant = _tenant(request, tenant_id)
-    with tenant.engine.lock:
-        document = snapshots.dump(tenant.engine.state)
-        document["dialect_data"] = snapshots.encode(tenant.data)
+    if forked.AVAILABLE:  # the encoding runs in a forked copy: see forked.py
+        body = forked.stream(tenant.engine.lock, lambda: _snapshot_document(tenant))
+        return StreamingResponse(body, media_type="application/json")
+    with_lock = await run_in_threadpool(_locked_document, tenant)
+    return StreamingResponse(iter_json(with_lock), media_type="application/json")
+
+
+def _snapshot_document(tenant: Tenant) -> dict[str, Any]:
+    document = snapshots.dump(tenant.engine.state)
+    document["dialect_data"] = snapshots.encode(tenant.data)
     return document
+
+
+def _locked_document(tenant: Tenant) -> dict[str, Any]:
+    with tenant.engine.lock:
+        return _snapshot_document(tenant)
 
 
 @router.post("/tenants/{tenant_id}/restore")
@@ -285,7 +303,8 @@ def seed_voucher(request: Request, tenant_id: str, body: VoucherIn):
 
 @router.get("/ping")
 async def ping():
-    """A trivial endpoint (answered by bare ASGI in app.Ping; listed here for /docs)."""
+    """A trivial endpoint (answered by the front layer before any framework; listed here for
+    /docs)."""
     return {"ok": True}
 
 

@@ -54,7 +54,7 @@ def _ledger(state: State, fail) -> None:
     expected = members_total + acct(REDEMPTION).balance + acct(EXPIRY).balance
     if issued_out != expected - (-acct(ADJUSTMENT).balance):
         fail("I6", "sys:issuance", f"issued {issued_out} != accounted {expected}")
-    rebuilt = replay(state.ledger.postings)
+    rebuilt = replay(state.ledger.postings, state.ledger.base)
     for name, account in state.ledger.accounts.items():
         if rebuilt.get(name, type(account)()) != account:
             fail("I14", name, "replaying the posting log gives another balance")
@@ -64,12 +64,7 @@ def _members(state: State, fail) -> None:
     by_member: dict[str, list] = {}
     for lot in state.lots.values():
         by_member.setdefault(lot.member_id, []).append(lot)
-        if not 0 <= lot.reserved <= lot.remaining <= lot.amount:
-            fail("I4", lot.lot_id, f"reserved {lot.reserved} remaining {lot.remaining}")
-        if lot.state == "expired" and lot.remaining != lot.reserved:
-            fail("I4", lot.lot_id, "expired lot keeps unreserved points")
-        if lot.state == "pending" and lot.reserved:
-            fail("I4", lot.lot_id, "pending lot is earmarked")
+        check_lot(lot, fail)
     held_by: dict[str, int] = {}
     for hold in state.holds.values():
         if hold.state == "pending":
@@ -93,18 +88,31 @@ def _members(state: State, fail) -> None:
             fail("I3", member_id, "available below zero")
 
 
+def check_lot(lot, fail) -> None:
+    if not 0 <= lot.reserved <= lot.remaining <= lot.amount:
+        fail("I4", lot.lot_id, f"reserved {lot.reserved} remaining {lot.remaining}")
+    if lot.state == "expired" and lot.remaining != lot.reserved:
+        fail("I4", lot.lot_id, "expired lot keeps unreserved points")
+    if lot.state == "pending" and lot.reserved:
+        fail("I4", lot.lot_id, "pending lot is earmarked")
+
+
 def _holds(state: State, fail) -> None:
-    pending = state.ledger.pending
     for hold in state.holds.values():
-        if (hold.captured > 0) != (hold.state == "captured") or hold.captured > hold.amount:
-            fail("I5", hold.hold_id, f"state {hold.state} captured {hold.captured}")
-        if hold.state == "pending":
-            if sum(n for _, n in hold.allocations) != hold.amount:
-                fail("I5", hold.hold_id, "allocations differ from the hold amount")
-            if hold.pending_id not in pending or pending[hold.pending_id].remaining != hold.amount:
-                fail("I5", hold.hold_id, "ledger reservation differs from the hold")
-        elif hold.pending_id in pending:
-            fail("I5", hold.hold_id, "resolved hold still reserves points")
+        check_hold(state, hold, fail)
+
+
+def check_hold(state: State, hold, fail) -> None:
+    pending = state.ledger.pending
+    if (hold.captured > 0) != (hold.state == "captured") or hold.captured > hold.amount:
+        fail("I5", hold.hold_id, f"state {hold.state} captured {hold.captured}")
+    if hold.state == "pending":
+        if sum(n for _, n in hold.allocations) != hold.amount:
+            fail("I5", hold.hold_id, "allocations differ from the hold amount")
+        if hold.pending_id not in pending or pending[hold.pending_id].remaining != hold.amount:
+            fail("I5", hold.hold_id, "ledger reservation differs from the hold")
+    elif hold.pending_id in pending:
+        fail("I5", hold.hold_id, "resolved hold still reserves points")
 
 
 def _vouchers(state: State, fail) -> None:

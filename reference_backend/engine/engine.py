@@ -15,8 +15,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from . import expiry, holds, members, orders, redemptions, referrals, refunds, vouchers
+from . import (
+    expiry,
+    holds,
+    members,
+    orders,
+    redemptions,
+    referrals,
+    refunds,
+    retention,
+    vouchers,
+)
 from .audit import Violation, audit
+from .audit_touched import TouchedAudit
 from .clock import Clock
 from .config import ProgramConfig
 from .errors import EngineError, invalid, is_int, require_int
@@ -64,6 +75,8 @@ class Engine:
         self.state = State(config or ProgramConfig(), clock or Clock())
         self.check_invariants = check_invariants
         self.lock = threading.RLock()
+        self._keys_dropped = 0
+        self._touched = TouchedAudit()
 
     # -- plumbing ---------------------------------------------------------------------
     @property
@@ -117,10 +130,11 @@ class Engine:
             if slot is not None:
                 st.idempotency[slot] = IdempotencyRecord(fp, st.now, result=result)
             if self.check_invariants:
-                found = audit(st)
+                found = self._touched.run(st)
                 if found:
                     st.broken = f"after {op}: {found[0]}"
                     raise EngineError("invariant_violation", st.broken, violations=len(found))
+            retention.after_command(st)
             return result
 
     def _reject_if_invalid(self, fn: Callable[[], Any]) -> None:
@@ -141,9 +155,22 @@ class Engine:
     def _prune_keys(self) -> None:
         st = self.state
         horizon = st.now - timedelta(seconds=st.config.idempotency_retention_s)
-        stale = [k for k, rec in st.idempotency.items() if rec.created_at <= horizon]
-        for k in stale:
-            del st.idempotency[k]
+        keys = st.idempotency
+        # records are inserted in time order (the clock only moves forward), so the stale
+        # ones form a prefix: drop from the front and stop at the first fresh one
+        dropped = 0
+        while keys:
+            oldest = next(iter(keys))
+            if keys[oldest].created_at > horizon:
+                break
+            del keys[oldest]
+            dropped += 1
+        # a dict walks its deleted slots on every iter(); a copy sheds them once they
+        # outnumber the live records, which keeps the front O(1) amortised
+        self._keys_dropped += dropped
+        if self._keys_dropped > len(keys):
+            st.idempotency = dict(keys)
+            self._keys_dropped = 0
 
     # -- members ----------------------------------------------------------------------
     def upsert_member(

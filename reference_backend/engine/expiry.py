@@ -30,8 +30,8 @@ def expire_due(state: State) -> int:
 
 def _apply(state: State, kind: str, ident: str) -> None:
     if kind == "hold_expire":
-        hold = state.holds[ident]
-        if hold.state == "pending":
+        hold = state.holds.get(ident)  # None: resolved long ago and let go (retention)
+        if hold is not None and hold.state == "pending":
             holds.release(state, hold, reason="expired")
     elif kind == "lot_activate":
         points.activate_lot(state, state.lots[ident])

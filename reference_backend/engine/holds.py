@@ -61,14 +61,15 @@ def create_hold(
         raise EngineError("hold_ttl_too_long", f"ttl above {cfg.hold_ttl_max_s} seconds")
     check_available(state, member_id, wanted)
     now = state.now
+    hold_id = hold_id or state.new_id("hold")
     hold = Hold(
-        hold_id=hold_id or state.new_id("hold"),
+        hold_id=hold_id,
         member_id=member_id,
         amount=wanted,
         created_at=now,
         expires_at=now + timedelta(seconds=ttl),
         pending_id=state.ledger.open_pending(
-            "hold", member_account(member_id), REDEMPTION, wanted, now
+            "hold", member_account(member_id), REDEMPTION, wanted, now, hold=hold_id
         ),
         allocations=points.earmark(state, member_id, wanted),
         order_id=order_id,
@@ -111,6 +112,7 @@ def capture(state: State, hold: Hold, amount: int, order_id: str | None = None) 
     if rest:
         state.ledger.void_pending(hold.pending_id, rest, "release", now, hold=hold.hold_id)
     hold.state, hold.captured, hold.resolved_at = "captured", amount, now
+    state.resolved_holds.append(hold.hold_id)
     hold.order_id = order_id or hold.order_id
     hold.slices = slices
     state.record(hold.member_id, "capture", -amount, hold.hold_id, released=rest)
@@ -129,6 +131,7 @@ def release(state: State, hold: Hold, reason: str = "released") -> None:
     )
     points.unearmark(state, hold.allocations)
     hold.state, hold.resolved_at = reason, state.now
+    state.resolved_holds.append(hold.hold_id)
     state.record(hold.member_id, reason if reason == "expired" else "release", 0, hold.hold_id)
     points.settle_debt(state, hold.member_id)
 

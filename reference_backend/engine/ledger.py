@@ -7,7 +7,7 @@ if needed. History is append-only, so balances can always be rebuilt from the lo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 ISSUANCE = "sys:issuance"
@@ -63,6 +63,9 @@ class Ledger:
     postings: list[Posting] = field(default_factory=list)
     pending: dict[int, PendingTransfer] = field(default_factory=dict)
     next_pending_id: int = 1
+    # retention: the oldest postings folded into per-account totals (replay starts there)
+    dropped: int = 0
+    base: dict[str, Account] = field(default_factory=dict)
 
     def account(self, name: str) -> Account:
         acct = self.accounts.get(name)
@@ -73,7 +76,7 @@ class Ledger:
     def _log(self, kind, debit, credit, amount, phase, ts, refs, pending_id=None) -> None:
         if amount <= 0 or debit == credit:
             raise AssertionError(f"bad posting {kind} {debit}->{credit} {amount}")
-        seq = len(self.postings) + 1
+        seq = self.dropped + len(self.postings) + 1
         self.postings.append(
             Posting(seq, kind, debit, credit, amount, phase, ts, tuple(refs.items()), pending_id)
         )
@@ -110,6 +113,25 @@ class Ledger:
         self.account(pt.debit).debits_pending -= amount
         self.account(pt.credit).credits_pending -= amount
 
+    def since(self, seq: int) -> list[Posting]:
+        """The retained postings after number `seq`."""
+        return self.postings[max(0, seq - self.dropped) :]
+
+    def posting_before(self, seq: int) -> Posting | None:
+        index = seq - self.dropped - 2
+        return self.postings[index] if index >= 0 else None
+
+    def compact(self, keep: int) -> int:
+        """Fold all but the newest `keep` postings into `base`; returns how many were folded.
+        Balances, pending transfers and the replay (I14) are unchanged by it."""
+        fold = len(self.postings) - keep
+        if fold <= 0:
+            return 0
+        apply_postings(self.base, self.postings[:fold])
+        del self.postings[:fold]
+        self.dropped += fold
+        return fold
+
     def pending_remaining(self, pid: int) -> int:
         pt = self.pending.get(pid)
         return pt.remaining if pt else 0
@@ -124,12 +146,20 @@ class Ledger:
         return pt
 
 
-def replay(postings: list[Posting]) -> dict[str, Account]:
-    """Rebuild every account from the log alone (the reference model for I14)."""
-    accounts: dict[str, Account] = {}
+def replay(postings: list[Posting], base: dict[str, Account] | None = None):
+    """Rebuild every account from the log alone (the reference model for I14), starting
+    from the totals of the postings retention folded away."""
+    accounts = {name: replace(acct) for name, acct in (base or {}).items()}
+    apply_postings(accounts, postings)
+    return accounts
 
+
+def apply_postings(accounts: dict[str, Account], postings: list[Posting]) -> None:
     def acct(name: str) -> Account:
-        return accounts.setdefault(name, Account())
+        found = accounts.get(name)
+        if found is None:
+            found = accounts[name] = Account()
+        return found
 
     for p in postings:
         d, c = acct(p.debit), acct(p.credit)
@@ -147,4 +177,3 @@ def replay(postings: list[Posting]) -> dict[str, Account]:
         elif p.phase == "void":
             d.debits_pending -= p.amount
             c.credits_pending -= p.amount
-    return accounts

@@ -140,10 +140,7 @@ def balance(state: State, member_id: str) -> dict[str, Any]:
     """balance / available / pending / held, and the next lot to expire."""
     member = state.member(member_id)
     account = state.ledger.account(points.member_account(member_id))
-    lots = points.active_lots(state, member_id)
-    expiring = [lot for lot in lots if lot.expires_at is not None and lot.remaining]
-    nxt = min(expiring, key=lambda lot: lot.expires_at) if expiring else None
-    next_at = nxt.expires_at if nxt else None
+    next_at, next_points = _next_expiring(state, member_id)
     return {
         "member_id": member_id,
         "balance": account.balance,
@@ -153,6 +150,20 @@ def balance(state: State, member_id: str) -> dict[str, Any]:
         "debt": member.debt,
         "lifetime_earned": member.lifetime_earned,
         "tier": state.config.tier_for(member.lifetime_earned),
-        "next_expiring_points": sum(x.remaining for x in expiring if x.expires_at == next_at),
+        "next_expiring_points": next_points,
         "next_expiring_at": next_at,
     }
+
+
+def _next_expiring(state: State, member_id: str):
+    """The earliest expiry among active lots, and the points due then. Lots are walked in
+    spending order (earliest expiry first, lots without expiry last), so the walk stops at
+    the first later instant instead of visiting the member's whole history."""
+    next_at, due = None, 0
+    for lot in points.spendable_lots(state, member_id):
+        if lot.expires_at is None or (next_at is not None and lot.expires_at != next_at):
+            break
+        if lot.remaining:
+            next_at = lot.expires_at
+            due += lot.remaining
+    return next_at, due

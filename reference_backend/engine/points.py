@@ -7,6 +7,8 @@ draws the earliest-expiring lot first (ties: oldest, then lot id); lots without 
 from __future__ import annotations
 
 import bisect
+import itertools
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from .ledger import EXPIRY, ISSUANCE, REDEMPTION, member_account
@@ -21,21 +23,52 @@ def _order_key(lot: Lot):
     return (expires, lot.created_at, lot.lot_id)
 
 
-def active_lots(state: State, member_id: str) -> list[Lot]:
-    lots = state.lots
+_DEAD = ("depleted", "expired")
+_COMPACT_AFTER = 32  # dead lots skipped in one walk before the member's index is rebuilt
+
+
+def _emptied(lot: Lot) -> bool:
+    """A lot that can never be spent or restored again (an expired lot keeps its earmarks
+    until their hold resolves, so it stays indexed until then)."""
+    return lot.state in _DEAD and lot.remaining == 0
+
+
+def spendable_lots(state: State, member_id: str) -> Iterator[Lot]:
+    """The member's active lots in spending order, yielded lazily so that a spend touches
+    only the lots it takes. Emptied lots are dropped from the index as the walk meets them:
+    a dead prefix at once, dead lots further in once enough of them slow the walk down."""
     ids = state.member_lots.get(member_id)
     if not ids:
-        return []
-    # depleted and expired lots never become spendable again: drop them from the member's
-    # index so a busy member's every spend does not walk their whole history
-    live = [i for i in ids if lots[i].state not in ("depleted", "expired")]
-    if len(live) != len(ids):
-        state.member_lots[member_id] = live
-    return [lots[i] for i in live if lots[i].state == "active"]  # kept in spending order
+        return
+    lots = state.lots
+    head = 0
+    while head < len(ids) and _emptied(lots[ids[head]]):
+        head += 1
+    if head:
+        del ids[:head]
+    skipped = 0
+    try:
+        for lot_id in ids:
+            lot = lots[lot_id]
+            if lot.state == "active":
+                yield lot
+            elif lot.remaining == 0 and lot.state in _DEAD:
+                skipped += 1
+    finally:
+        if skipped > _COMPACT_AFTER:
+            ids[:] = [i for i in ids if not _emptied(lots[i])]
+
+
+def active_lots(state: State, member_id: str) -> list[Lot]:
+    return list(spendable_lots(state, member_id))
 
 
 def free_points(state: State, member_id: str) -> int:
-    return sum(lot.free for lot in active_lots(state, member_id))
+    """Unreserved points in active lots, from the ledger's running counters: I2 makes the
+    member's posted balance equal its activated lots less debt, and its pending debits
+    equal the lots' earmarks, so no lot needs summing."""
+    account = state.ledger.account(member_account(member_id))
+    return account.balance + state.members[member_id].debt - account.debits_pending
 
 
 def _lot_expiry(state: State, activates_at: datetime, expires_at: datetime | None):
@@ -126,7 +159,7 @@ def settle_debt(state: State, member_id: str) -> None:
     member = state.members[member_id]
     if member.debt <= 0:
         return
-    for lot in active_lots(state, member_id):
+    for lot in spendable_lots(state, member_id):
         take = min(member.debt, lot.free)
         if take:
             lot.remaining -= take
@@ -141,7 +174,7 @@ def earmark(state: State, member_id: str, points: int) -> list[list]:
     """Reserve `points` on lots in consumption order; the caller checked availability."""
     allocations = []
     left = points
-    for lot in active_lots(state, member_id):
+    for lot in spendable_lots(state, member_id):
         take = min(left, lot.free)
         if take:
             lot.reserved += take
@@ -194,7 +227,7 @@ def _settle_lot(state: State, lot: Lot) -> None:
 def spend_free(state: State, member_id: str, points: int) -> tuple[list[Slice], int]:
     """Take up to `points` of unreserved points now; returns the slices and the shortfall."""
     slices, left = [], points
-    for lot in active_lots(state, member_id):
+    for lot in spendable_lots(state, member_id):
         take = min(left, lot.free)
         if take:
             lot.remaining -= take
@@ -217,9 +250,10 @@ def revoke(state: State, member_id: str, points: int, own_lot_id: str | None, re
         own.remaining -= take
         state.ledger.void_pending(own.pending_id, take, "revoke", state.now, ref=ref)
         left -= take
-    candidates = active_lots(state, member_id)
+    candidates = spendable_lots(state, member_id)
     if own is not None and own.state == "active":
-        candidates = [own] + [lot for lot in candidates if lot is not own]
+        rest = (lot for lot in candidates if lot is not own)
+        candidates = itertools.chain((own,), rest)
     for lot in candidates:
         if not left:
             break

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from . import retention
 from .clock import Clock
 from .config import ProgramConfig
 from .errors import EngineError
@@ -59,6 +60,9 @@ class State:
     # (when, seq, kind, id): holds, lots and reservations that change state at an instant
     timers: list[tuple[datetime, int, str, str]] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
+    # retention (retention.py): resolved holds in order, folded history [lines, points]
+    resolved_holds: list[str] = field(default_factory=list)
+    folded_activities: dict[str, list[int]] = field(default_factory=dict)
     activity_seq: int = 0
     broken: str | None = None
     as_of: datetime | None = None  # set by the sweep so effects carry their own instant
@@ -92,4 +96,7 @@ class State:
     def record(self, member_id: str, kind: str, points: int, ref: str | None = None, **detail):
         self.activity_seq += 1
         line = Activity(self.activity_seq, member_id, kind, points, self.now, ref, detail)
-        self.activities.setdefault(member_id, []).append(line)
+        lines = self.activities.setdefault(member_id, [])
+        lines.append(line)
+        if len(lines) > 2 * retention.ACTIVITIES_PER_MEMBER:
+            retention.trim_history(self, member_id)
