@@ -16,8 +16,8 @@ from ..engine import snapshot as snapshots
 from ..faults import FaultRule
 from ..hardening import MAX_NUMBER
 from ..tenants import Tenant
-from .guard import ControlRoute
 from . import forked
+from .guard import ControlRoute
 from .stream_json import iter_json
 
 router = APIRouter(prefix="/_posim", tags=["control plane"], route_class=ControlRoute)
