@@ -71,7 +71,8 @@ def _check_counters(state: State) -> None:
     if seqs and max(seqs) > state.activity_seq:
         raise ValueError(f"activity_seq {state.activity_seq} is behind the activity lines")
     ledger = state.ledger
-    for index, posting in enumerate(ledger.postings, start=1):
+    # retention folds the oldest postings into `base`: the kept ones number on from there
+    for index, posting in enumerate(ledger.postings, start=ledger.dropped + 1):
         if posting.seq != index:
             raise ValueError(f"ledger posting {index} carries sequence {posting.seq}")
     used = [p.pending_id for p in ledger.postings if p.pending_id is not None]
