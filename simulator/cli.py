@@ -46,16 +46,25 @@ def _serve(args: argparse.Namespace) -> int:
     from reference_backend.app import create_app
     from reference_backend.settings import Settings
 
+    from .inspector import mount
+
     settings = Settings(seed=args.seed, record_path=args.record)
     app = create_app(settings)
+    served = mount(app, args.reports)
     demo = app.state.registry.get(settings.demo_tenant_id)
-    print(f"posim reference backend on http://{args.host}:{args.port}  (docs: /docs)")
+    url = f"http://{args.host}:{args.port}"
+    print(f"posim reference backend on {url}  (docs: /docs, inspector: {url}/_posim/ui/)")
     for dialect, creds in demo.credentials.items():  # plain print: keys must not wrap
         shown = "  ".join(f"{k}={v}" for k, v in creds.items())
         print(f"  demo tenant, {dialect}: {shown}")
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
+    if args.open:
+        import threading
+        import webbrowser
+
+        threading.Timer(1.0, webbrowser.open, (f"{url}/_posim/ui/",)).start()
     uvicorn.run(
-        app,
+        served,
         host=args.host,
         port=args.port,
         log_level=args.log_level,
@@ -84,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=0)
     serve.add_argument("--record", help="append every exchange (secrets masked) to this file")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--reports", default="reports", help="folder of earlier reports the inspector lists"
+    )
+    serve.add_argument("--open", action="store_true", help="open the inspector in a browser")
     serve.set_defaults(func=_serve)
 
     from loadtests.cli import add_load_parser
