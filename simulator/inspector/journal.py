@@ -40,6 +40,9 @@ def redactor_for(tenant, documents: list[dict[str, Any]]) -> Redactor:
     return redactor
 
 
+BY_SHAPE = Redactor()  # learns nothing: masks e-mails, phones and tokens by their shape
+
+
 class Journal:
     """A tenant's exchanges as the inspector shows them, read from the traffic ring."""
 
@@ -47,22 +50,40 @@ class Journal:
         self.tenant = tenant
         self.dialects = dialects
         self.marks = marks
-        entries = list(tenant.traffic)
-        self.docs = [entry.to_dict() for entry in entries]
+        self.entries = list(tenant.traffic)  # references only: cheap even for a full ring
         self.stamps: list[Mark | None] = [
-            marks.get(tenant.tenant_id, doc["request_id"]) if marks else None for doc in self.docs
+            marks.get(tenant.tenant_id, e.request_id) if marks else None for e in self.entries
         ]
-        self.redactor = redactor_for(tenant, self.docs)
+        self._docs: dict[int, dict[str, Any]] = {}
+        self._redactor: Redactor | None = None
+        self.skipped = 0  # new exchanges left out of the last rows() by its limit
 
-    def rows(self, after: int = 0) -> list[dict[str, Any]]:
-        out = []
-        for n, doc in enumerate(self.docs):
-            mark = self.stamps[n]
-            seq = mark.seq if mark else 0
-            if after and seq <= after:
-                continue
-            out.append(self._row(n, doc, mark))
-        return out
+    def doc(self, n: int) -> dict[str, Any]:
+        """Exchange n as the traffic log reads it (decoded and secret-masked), built once."""
+        doc = self._docs.get(n)
+        if doc is None:
+            doc = self._docs[n] = self.entries[n].to_dict()
+        return doc
+
+    @property
+    def redactor(self) -> Redactor:
+        """Learns from the exchanges shown, so its cost follows what the page displays."""
+        if self._redactor is None:
+            self._redactor = redactor_for(self.tenant, list(self._docs.values()))
+        return self._redactor
+
+    def rows(self, after: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+        """Rows of the exchanges stamped after `after`, oldest first; the newest `limit`."""
+        wanted = [
+            n
+            for n, mark in enumerate(self.stamps)
+            if not after or (mark is not None and mark.seq > after)
+        ]
+        if limit is not None and len(wanted) > limit:
+            self.skipped, wanted = len(wanted) - limit, wanted[-limit:]
+        for n in wanted:
+            self.doc(n)
+        return [self._row(n, self.doc(n), self.stamps[n]) for n in wanted]
 
     def _row(self, n: int, doc: dict[str, Any], mark: Mark | None) -> dict[str, Any]:
         call = self._call(doc)
@@ -80,7 +101,7 @@ class Journal:
             "dialect": doc.get("dialect"),
             "operation": operation_name(self.dialects, doc, mark),
             "kind": op.kind if op is not None else None,
-            "member": [self.redactor.text(m) for m in members],
+            "member": [BY_SHAPE.text(m) for m in members],
             "member_raw": members,  # for filtering only; the page shows "member"
             "order": op.key if op is not None and op.family in ("order", "bill") else None,
             "status": doc["status"],
@@ -97,13 +118,13 @@ class Journal:
         return calls[0] if calls else None
 
     def find(self, request_id: str) -> int | None:
-        for n, doc in enumerate(self.docs):
-            if doc["request_id"] == request_id:
+        for n, entry in enumerate(self.entries):
+            if entry.request_id == request_id:
                 return n
         return None
 
     def detail(self, n: int, base_url: str) -> dict[str, Any]:
-        doc = self.docs[n]
+        doc = self.doc(n)
         masked = {
             "method": doc["method"],
             "path": self.redactor.text(doc["path"]),
@@ -134,9 +155,12 @@ class Journal:
                 before = prev.ledger_seq if prev.ledger_seq <= mark.ledger_seq else 0
                 break
         postings = self.tenant.engine.state.ledger.postings
-        seqs = [p.seq for p in postings]
-        lo = bisect.bisect_right(seqs, before)
-        hi = bisect.bisect_right(seqs, mark.ledger_seq)
+
+        def seq(p) -> int:
+            return p.seq
+
+        lo = bisect.bisect_right(postings, before, key=seq)  # O(log n): the log only grows
+        hi = bisect.bisect_right(postings, mark.ledger_seq, lo=lo, key=seq)
         return postings[lo:hi]
 
     def _holds(self, postings) -> list[dict[str, Any]]:

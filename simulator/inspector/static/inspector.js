@@ -3,8 +3,8 @@
 const params = new URLSearchParams(location.search);
 const token = params.get("token") || sessionStorage.getItem("posim-token") || "";
 if (token) sessionStorage.setItem("posim-token", token);
-const state = { tenant: null, rows: [], cursor: 0, clock: null, selected: null, dialects: [],
-  source: null, checklistDue: 0, view: "journal", member: null };
+const state = { tenant: null, rows: [], clock: null, selected: null, dialects: [],
+  source: null, view: "journal", member: null, skipped: 0 };
 const $ = (id) => document.getElementById(id);
 const esc = (v) => String(v ?? "").replace(/[&<>"']/g, (c) =>
   ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -42,7 +42,8 @@ function effectText(row) {
 }
 function renderJournal() {
   const shown = state.rows.filter(matches);
-  $("journal-count").textContent = `${shown.length} of ${state.rows.length} exchanges`;
+  $("journal-count").textContent = `${shown.length} of ${state.rows.length} exchanges` +
+    (state.skipped ? ` (${state.skipped} not shown: the stream samples under load)` : "");
   $("journal-table").tBodies[0].innerHTML = shown.map((r) => `
     <tr data-id="${esc(r.request_id)}" class="${r.request_id === state.selected ? "selected" : ""}">
       <td>${esc(r.seq)}</td><td>${esc(r.at.slice(11, 23))}</td>
@@ -208,13 +209,14 @@ function refreshView() {
 }
 function connect() {
   if (state.source) state.source.close();
-  state.rows = []; state.cursor = 0; state.selected = null; state.member = null;
+  state.rows = []; state.selected = null; state.member = null; state.skipped = 0;
   const url = withToken(`api/tenants/${encodeURIComponent(state.tenant)}/stream`);
   const source = state.source = new EventSource(url);
   source.onopen = () => { $("live").textContent = "live"; $("live").className = "on"; };
   source.onerror = () => { $("live").textContent = "reconnecting"; $("live").className = "off"; };
   source.addEventListener("journal", (e) => {
-    const rows = JSON.parse(e.data).rows;
+    const { rows, skipped } = JSON.parse(e.data);
+    state.skipped += skipped || 0;
     const known = new Set(state.rows.map((r) => r.request_id));
     state.rows.push(...rows.filter((r) => !known.has(r.request_id)));
     if (state.rows.length > 2000) state.rows.splice(0, state.rows.length - 2000);
