@@ -27,6 +27,8 @@ const control = (method, path, body) =>
 
 // -- journal ------------------------------------------------------------------------------
 function statusClass(s) { return "s" + String(s)[0]; }
+// a fault mark is a rule id, or {rule, kind, id} for a sequenced rule from a fault plan
+const faultText = (f) => typeof f === "string" ? f : [f.id || f.rule, f.kind].filter(Boolean).join(" ");
 function matches(row) {
   const m = $("f-member").value.trim(), o = $("f-order").value.trim();
   const s = $("f-status").value.trim().toLowerCase(), op = $("f-operation").value.trim();
@@ -50,7 +52,7 @@ function renderJournal() {
       <td>${esc((r.clock || "").slice(0, 19))}</td><td>${esc(r.dialect)}</td>
       <td>${esc(r.operation)}</td><td>${esc(r.member.join(" "))}</td>
       <td class="${statusClass(r.status)}">${esc(r.status)}</td><td>${esc(r.latency_ms)}</td>
-      <td>${r.fault ? `<span class="fault">${esc(r.fault)}</span>` : ""}</td>
+      <td>${r.fault ? `<span class="fault">${esc(faultText(r.fault))}</span>` : ""}</td>
       <td>${esc(effectText(r))}</td></tr>`).join("");
 }
 async function showExchange(id) {
@@ -59,7 +61,7 @@ async function showExchange(id) {
   const x = d.exchange;
   $("detail").innerHTML = `
     <h3>${esc(d.operation)} <span class="${statusClass(d.status)}">${esc(d.status)}</span>
-      ${d.fault ? `<span class="fault">fault: ${esc(d.fault)}</span>` : ""}</h3>
+      ${d.fault ? `<span class="fault">fault: ${esc(faultText(d.fault))}</span>` : ""}</h3>
     <p>request ${esc(d.request_id)} at ${esc(d.at)}; tenant clock ${esc(d.clock)}</p>
     <h4>Ledger effect</h4>
     <table class="effect"><thead><tr><th>#</th><th>kind</th><th>phase</th><th>from</th>
@@ -111,7 +113,7 @@ function renderTimeline() {
       <text x="${till + 8}" y="${y + 13}" class="${statusClass(r.status)}">${esc(r.status)}
         ${esc(r.latency_ms)} ms</text>`;
     if (r.fault) svg += `<text class="fault-mark" x="${posim + 8}" y="${y + 4}" fill="#c62828">
-      ✖ fault: ${esc(r.fault)}</text>`;
+      ✖ fault: ${esc(faultText(r.fault))}</text>`;
     const holds = r.effect.filter((p) => ["hold", "capture", "release", "expire_hold"].includes(p.kind));
     if (holds.length) svg += `<text class="hold-mark" x="${posim + 8}" y="${y + 18}" fill="#4a7cf0">
       ${esc(holds.map((p) => ({ hold: "hold opened", capture: "hold captured",
