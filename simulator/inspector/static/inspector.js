@@ -3,18 +3,20 @@
 const params = new URLSearchParams(location.search);
 const token = params.get("token") || sessionStorage.getItem("posim-token") || "";
 if (token) sessionStorage.setItem("posim-token", token);
+if (params.has("token")) {  // keep the token out of history once it is stored
+  params.delete("token");
+  history.replaceState(null, "", location.pathname + (params.size ? "?" + params : ""));
+}
 const state = { tenant: null, rows: [], clock: null, selected: null, dialects: [],
-  source: null, view: "journal", member: null, skipped: 0 };
+  generation: 0, view: "journal", member: null, skipped: 0 };
 const $ = (id) => document.getElementById(id);
 const esc = (v) => String(v ?? "").replace(/[&<>"']/g, (c) =>
   ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-const withToken = (url) => token ? url + (url.includes("?") ? "&" : "?") + "token=" +
-  encodeURIComponent(token) : url;
 
 async function call(method, url, body) {
   const headers = { "content-type": "application/json" };
   if (token) headers["x-posim-admin-token"] = token;
-  const res = await fetch(withToken(url), { method, headers,
+  const res = await fetch(url, { method, headers,
     body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   let data; try { data = JSON.parse(text); } catch { data = text; }
@@ -168,8 +170,8 @@ async function renderChecklist() {
   pick.innerHTML = options.map((d) => `<option${d === current ? " selected" : ""}>${esc(d)}</option>`).join("");
   if (!pick.value) return;
   const d = await api(`/checklist?dialect=${encodeURIComponent(pick.value)}`);
-  $("checklist-report").href = withToken(
-    `api/tenants/${encodeURIComponent(state.tenant)}/checklist/report?dialect=${encodeURIComponent(pick.value)}`);
+  $("checklist-report").dataset.url =
+    `api/tenants/${encodeURIComponent(state.tenant)}/checklist/report?dialect=${encodeURIComponent(pick.value)}`;
   const level = d.verdict.level;
   $("verdict").className = "verdict " + level.replace(/_/g, "");
   $("verdict").textContent = `Verdict now: ${d.verdict.label} (${d.exchanges} exchanges; level ${level})`;
@@ -194,8 +196,8 @@ async function refreshFaults() {
 }
 async function renderReports() {
   const d = await call("GET", "api/reports");
-  $("reports-table").tBodies[0].innerHTML = d.reports.map((r) => `<tr><td><a target="_blank"
-    href="${esc(withToken("reports/" + r.path))}">${esc(r.path)}</a></td><td>${esc(r.verdict || "")}</td>
+  $("reports-table").tBodies[0].innerHTML = d.reports.map((r) => `<tr><td><a href="#"
+    class="report" data-url="${esc("reports/" + r.path)}">${esc(r.path)}</a></td><td>${esc(r.verdict || "")}</td>
     <td>${esc(r.modified.slice(0, 19))}</td><td>${r.size}</td></tr>`).join("") ||
     `<tr><td colspan=4>no report in ${esc(d.folder || "(none)")}</td></tr>`;
 }
@@ -209,27 +211,67 @@ function refreshView() {
   if (state.view === "controls") refreshFaults();
   if (state.view === "reports") renderReports().catch(console.error);
 }
-function connect() {
-  if (state.source) state.source.close();
-  state.rows = []; state.selected = null; state.member = null; state.skipped = 0;
-  const url = withToken(`api/tenants/${encodeURIComponent(state.tenant)}/stream`);
-  const source = state.source = new EventSource(url);
-  source.onopen = () => { $("live").textContent = "live"; $("live").className = "on"; };
-  source.onerror = () => { $("live").textContent = "reconnecting"; $("live").className = "off"; };
-  source.addEventListener("journal", (e) => {
-    const { rows, skipped } = JSON.parse(e.data);
+// Server-sent events read through fetch, not EventSource, so the admin token travels in a
+// header (never in a URL that logs and history keep); the stream reconnects where it left off.
+function onEvent(name, data) {
+  if (name === "journal") {
+    const { rows, skipped } = data;
     state.skipped += skipped || 0;
     const known = new Set(state.rows.map((r) => r.request_id));
     state.rows.push(...rows.filter((r) => !known.has(r.request_id)));
     if (state.rows.length > 2000) state.rows.splice(0, state.rows.length - 2000);
     refreshView();
-  });
-  source.addEventListener("clock", (e) => {
-    state.clock = JSON.parse(e.data).clock;
+  } else if (name === "clock") {
+    state.clock = data.clock;
     $("clock").textContent = "clock: " + state.clock.slice(0, 19);
     document.querySelectorAll(".countdown").forEach((el) => {
       el.textContent = countdown(el.dataset.expires); });
-  });
+  }
+}
+async function follow(generation) {
+  let cursor = 0;
+  while (generation === state.generation) {
+    try {
+      const headers = token ? { "x-posim-admin-token": token } : {};
+      const url = `api/tenants/${encodeURIComponent(state.tenant)}/stream?after=${cursor}`;
+      const res = await fetch(url, { headers });
+      if (!res.ok) throw new Error(`stream: ${res.status}`);
+      $("live").textContent = "live"; $("live").className = "on";
+      const reader = res.body.getReader(), decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done || generation !== state.generation) { reader.cancel().catch(() => {}); break; }
+        buffer += decoder.decode(value, { stream: true });
+        let cut;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, cut); buffer = buffer.slice(cut + 2);
+          let name = "message", data = "";
+          for (const line of block.split("\n")) {
+            if (line.startsWith("event: ")) name = line.slice(7);
+            else if (line.startsWith("data: ")) data += line.slice(6);
+            else if (line.startsWith("id: ")) cursor = Number(line.slice(4));
+          }
+          if (data) onEvent(name, JSON.parse(data));
+        }
+      }
+    } catch (e) {
+      $("live").textContent = "reconnecting"; $("live").className = "off";
+    }
+    await new Promise((done) => setTimeout(done, 1000));
+  }
+}
+function connect() {
+  state.generation = (state.generation || 0) + 1;
+  state.rows = []; state.selected = null; state.member = null; state.skipped = 0;
+  follow(state.generation);
+}
+// A report or the full checklist opens in a new tab: fetched with the token, shown as a blob.
+async function openWithToken(url) {
+  const headers = token ? { "x-posim-admin-token": token } : {};
+  const res = await fetch(url, { headers });
+  const blob = await res.blob();
+  window.open(URL.createObjectURL(blob), "_blank");
 }
 async function init() {
   const d = await call("GET", "api/tenants");
@@ -257,6 +299,13 @@ $("members-table").addEventListener("click", (e) => {
   const tr = e.target.closest("tr[data-member]"); if (tr) showMember(tr.dataset.member);
 });
 $("timeline-of").addEventListener("change", renderTimeline);
+$("checklist-report").addEventListener("click", (e) => {
+  e.preventDefault(); openWithToken(e.target.dataset.url);
+});
+$("reports-table").addEventListener("click", (e) => {
+  const a = e.target.closest("a.report");
+  if (a) { e.preventDefault(); openWithToken(a.dataset.url); }
+});
 $("checklist-dialect").addEventListener("change", renderChecklist);
 $("advance").addEventListener("click", () => act("clock", () =>
   control("POST", "/clock/advance", { seconds: Number($("advance-seconds").value) })));
