@@ -7,6 +7,7 @@ from setuptools import find_packages, setup
 
 DATA = {"posim_data.features": "features", "posim_data.fixtures": "fixtures"}
 FILES = ["*.feature", "*.py", "*.yaml", "*.json"]
+ASSETS = {"simulator.inspector": ["static/*"]}  # the inspector's page: served offline
 
 
 def data_packages() -> list[str]:
@@ -23,5 +24,5 @@ setup(
     packages=find_packages(include=["reference_backend*", "simulator*", "loadtests*"])
     + data_packages(),
     package_dir=DATA,
-    package_data={package: FILES for package in data_packages()},
+    package_data={**{package: FILES for package in data_packages()}, **ASSETS},
 )

@@ -125,12 +125,30 @@ def load() -> None:
     record("load-bench", "Race profile under Locust (`make bench`)", note + "\n\n" + table(rows))
 
 
+def inspector() -> None:
+    from . import inspector_bench
+
+    figures = inspector_bench.run()
+    ratio = figures["req/s with the page open vs without"]
+    verdict = "within" if ratio >= 0.95 else "OUTSIDE"
+    rows = ["| figure | value |", "|---|---:|"]
+    rows += [f"| {k} | {v:,.2f} |" for k, v in figures.items()]
+    note = (
+        "Gameball hold/release on `posim serve` (50 connections), alternating runs without "
+        "and with one inspector page open on the same tenant (its live stream, and a members "
+        f"read per pushed batch); medians of {inspector_bench.ROUNDS}. The page open is "
+        f"{verdict} 5% of the closed figure."
+    )
+    record("inspector-bench", "Inspector cost (`make bench`)", note + "\n\n" + "\n".join(rows))
+
+
 SUITES = {
     "engine": engine,
     "scenarios": scenarios,
     "scale": scale,
     "http": http,
     "load": load,
+    "inspector": inspector,
 }
 
 

@@ -52,14 +52,19 @@ def _load(url: str, flow: str, seconds: float, connections: int = 50, **kw: str)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _prepare(url: str, dialect: str) -> dict:
+def prepared_tenant(url: str, dialect: str) -> tuple[str, dict]:
+    """A fresh tenant with rate limits off and one rich member: (tenant id, credentials)."""
     created = httpx.post(f"{url}/_posim/tenants", json={"config": SCENARIO_PROGRAM}).json()
     httpx.put(f"{url}/_posim/tenants/{created['tenant']}/rate-limits", json={"enabled": False})
     creds = created["credentials"][dialect]
     gateway = LoyaltyGateway(codec_for(dialect, creds), HttpTransport(url))
     gateway.enroll(MEMBER, mobile="+201000000000", email="bench@example.com")
     gateway.earn_points(MEMBER, 10_000_000, "bench-seed")
-    return creds
+    return created["tenant"], creds
+
+
+def _prepare(url: str, dialect: str) -> dict:
+    return prepared_tenant(url, dialect)[1]
 
 
 def run(seconds: float = 8.0) -> list[dict]:

@@ -63,21 +63,32 @@ def _serve(args: argparse.Namespace) -> int:
     from reference_backend.app import create_app
     from simulator.server import serve_settings
 
+    from .inspector import mount
+
     busy = port_is_free(args.host, args.port)  # before the banner prints any credentials
     if busy:
         return fail("posim serve", busy, status=1)
     settings, notices = serve_settings(args)
     app = create_app(settings)
+    served = mount(app, args.reports)
     demo = app.state.registry.get(settings.demo_tenant_id)
-    print(f"posim reference backend on http://{args.host}:{args.port}  (docs: /docs)")
+    url = f"http://{args.host}:{args.port}"
+    token = settings.admin_token  # the page keeps it for its calls and drops it from the URL
+    inspector = f"{url}/_posim/ui/" + (f"?token={token}" if token else "")
+    print(f"posim reference backend on {url}  (docs: /docs, inspector: {inspector})")
     for line in notices:
         print(line)
     for name, creds in demo.credentials.items():  # plain print: keys must not wrap
         shown = "  ".join(f"{k}={v}" for k, v in creds.items())
         print(f"  demo tenant, {name}: {shown}")
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
+    if args.open:
+        import threading
+        import webbrowser
+
+        threading.Timer(1.0, webbrowser.open, (inspector,)).start()
     uvicorn.run(
-        app,
+        served,
         host=args.host,
         port=args.port,
         log_level=args.log_level,
@@ -138,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve",
         help="run the reference backend over HTTP",
-        description="Serve the reference backend (every vendor API, /docs, /_posim) over HTTP.",
+        description="Serve the reference backend (every vendor API, /docs, /_posim and the "
+        "inspector at /_posim/ui/) over HTTP.",
         formatter_class=HelpFormatter,
     )
     from simulator.server import add_serve_arguments

@@ -120,6 +120,10 @@ def add_serve_arguments(serve) -> None:
     serve.add_argument(
         "--body-limit", type=at_least(1024), default=1024 * 1024, help="bytes (413 above)"
     )
+    serve.add_argument(
+        "--reports", default="reports", help="folder of earlier reports the inspector lists"
+    )
+    serve.add_argument("--open", action="store_true", help="open the inspector in a browser")
 
 
 def serve_settings(args):

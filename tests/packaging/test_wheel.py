@@ -69,3 +69,15 @@ def test_an_installed_posim_certifies_gameball_ready(installed, tmp_path):
     )
     assert "verdict: Ready" in result.stdout and "Not ready" not in result.stdout
     assert (tmp_path / "reports" / "certify-evidence.json").exists()
+
+
+def test_the_wheel_carries_the_inspector_page(installed, tmp_path):
+    code = (
+        "from importlib import resources; "
+        "static = resources.files('simulator.inspector').joinpath('static'); "
+        "print(static); print(' '.join(sorted(p.name for p in static.iterdir())))"
+    )
+    folder, names = _run([str(installed / "python"), "-c", code], tmp_path, 60).stdout.splitlines()
+    assert "site-packages/simulator/inspector/static" in folder
+    source = sorted(p.name for p in (ROOT / "simulator" / "inspector" / "static").iterdir())
+    assert names.split() == source
