@@ -189,6 +189,32 @@ def _event(name: str, data: dict[str, Any], event_id: int | None = None) -> str:
     return f"{head}event: {name}\ndata: {json.dumps(data, default=str)}\n\n"
 
 
+@api.get("/api/fault-plans")
+def fault_plans(request: Request, client_timeout_s: float = Query(2.0, gt=0, le=600)):
+    """Each dialect's certification fault plan as control-plane fault rules: the page posts
+    them to /_posim/tenants/{id}/faults itself, as `posim certify --pos` does."""
+    from simulator.certify.fault_plan import FaultPlanError, load_fault_plan
+
+    plans = []
+    for dialect in request.app.state.dialects:
+        try:
+            plan = load_fault_plan(dialect.name)
+        except FaultPlanError as exc:
+            plans.append({"dialect": dialect.name, "error": str(exc), "faults": []})
+            continue
+        faults = [
+            {
+                "id": fault.fault_id,
+                "proves": list(fault.proves),
+                "why": fault.why,
+                "rule": {**fault.control_rule(client_timeout_s), "dialect": dialect.name},
+            }
+            for fault in plan.faults
+        ]
+        plans.append({"dialect": dialect.name, "faults": faults})
+    return {"client_timeout_s": client_timeout_s, "plans": plans}
+
+
 @api.get("/api/reports")
 def report_list(request: Request):
     folder = getattr(request.app.state, "inspector_reports", None)

@@ -148,3 +148,22 @@ def test_reports_of_earlier_runs_are_listed_with_their_verdict(tenant, reports_d
     assert page.status_code == 200 and "<html" in page.text.lower()
     outside = httpx.get(tenant.server.url + "/_posim/ui/reports/..%2F..%2Fetc%2Fpasswd")
     assert outside.status_code == 404
+
+
+def test_fault_plans_are_rules_the_control_plane_takes(server, tenant):
+    answer = httpx.get(f"{server.url}/_posim/ui/api/fault-plans", params={"client_timeout_s": 3})
+    plans = {p["dialect"]: p for p in answer.json()["plans"]}
+    assert set(plans) == {"gameball", "wll", "capillary"}
+    for dialect, plan in plans.items():
+        assert plan["faults"], dialect
+        for fault in plan["faults"]:
+            rule = fault["rule"]
+            assert rule["dialect"] == dialect and rule["fault_id"] == fault["id"]
+            added = httpx.post(f"{tenant.control}/faults", json=rule, timeout=10)
+            assert added.status_code == 201, added.text
+    # the plans' slower-than-the-till faults outlast the given client timeout by a second
+    rules = [f["rule"] for p in plans.values() for f in p["faults"]]
+    assert [r["latency_ms"] for r in rules if r["kind"] == "latency"] == [4000] * 3
+    assert [r["hang_s"] for r in rules if r["kind"] == "lose_response"] == [4.0] * 3
+    bad = httpx.get(f"{server.url}/_posim/ui/api/fault-plans", params={"client_timeout_s": 0})
+    assert bad.status_code == 400

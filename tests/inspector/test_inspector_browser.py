@@ -144,3 +144,22 @@ def test_reports_view_lists_the_reports_folder(page, tenant):
     _view(page, "reports")
     page.wait_for_selector("#reports-table tbody tr")
     _shot(page, "reports")
+
+
+def test_the_certification_fault_plan_is_applied_from_the_page(page, tenant):
+    plans = {
+        p["dialect"]: p
+        for p in httpx.get(f"{tenant.server.url}/_posim/ui/api/fault-plans").json()["plans"]
+    }
+    planned = [f["id"] for f in plans["gameball"]["faults"]]
+    assert planned, "the gameball fault plan has faults"
+    _view(page, "controls")
+    page.select_option("#fault-plan", "gameball")
+    page.click("#fault-plan-apply")
+    page.wait_for_function(
+        f"document.querySelectorAll('#fault-list li').length >= {len(planned)}", timeout=10_000
+    )
+    rules = httpx.get(f"{tenant.control}/faults", timeout=10).json()["faults"]
+    assert [r["fault_id"] for r in rules] == planned
+    assert {r["dialect"] for r in rules} == {"gameball"}
+    assert all(f in page.inner_text("#fault-list") for f in planned)

@@ -7,7 +7,7 @@ if (params.has("token")) {  // keep the token out of history once it is stored
   params.delete("token");
   history.replaceState(null, "", location.pathname + (params.size ? "?" + params : ""));
 }
-const state = { tenant: null, rows: [], clock: null, selected: null, dialects: [],
+const state = { tenant: null, rows: [], clock: null, selected: null, dialects: [], faultPlans: [],
   generation: 0, view: "journal", member: null, skipped: 0 };
 const $ = (id) => document.getElementById(id);
 const esc = (v) => String(v ?? "").replace(/[&<>"']/g, (c) =>
@@ -282,6 +282,10 @@ async function init() {
   state.tenant = $("tenant").value;
   $("fault-dialect").innerHTML = `<option value="">any dialect</option>` +
     d.dialects.map((x) => `<option>${esc(x)}</option>`).join("");
+  state.faultPlans = (await call("GET", "api/fault-plans")).plans.filter((p) => p.faults.length);
+  $("fault-plan").innerHTML = `<option value="">fault plan...</option>` + state.faultPlans.map(
+    (p) => `<option value="${esc(p.dialect)}">${esc(p.dialect)}: ${p.faults.length} faults (${
+      esc(p.faults.map((f) => f.id).join(", "))})</option>`).join("");
   connect();
 }
 document.querySelectorAll("nav button").forEach((b) => b.addEventListener("click", () => {
@@ -317,8 +321,15 @@ $("fault-add").addEventListener("click", () => act("fault", () => {
   return control("POST", "/faults", body);
 }));
 $("fault-clear").addEventListener("click", () => act("faults", () => control("DELETE", "/faults")));
-$("fault-plan-apply").addEventListener("click", () => act("fault plan", () =>
-  call("POST", `api/tenants/${encodeURIComponent(state.tenant)}/fault-plan/${encodeURIComponent($("fault-plan").value)}`)));
+// a certification fault plan is applied the way `posim certify --pos` does it: each of its
+// rules posted to the tenant's faults, in order (the rules are sequenced per sale)
+$("fault-plan-apply").addEventListener("click", () => act("fault plan", async () => {
+  const plan = state.faultPlans.find((p) => p.dialect === $("fault-plan").value);
+  if (!plan) throw new Error("choose a fault plan first");
+  const added = [];
+  for (const f of plan.faults) added.push((await control("POST", "/faults", f.rule)).rule_id);
+  return { plan: plan.dialect, added };
+}));
 $("reset").addEventListener("click", () => act("reset", () => control("POST", "/reset", {})));
 $("snapshot").addEventListener("click", async () => {
   const doc = await control("GET", "/snapshot");
