@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from .cliargs import HelpFormatter, at_least, dialect, one_line, target_url, writable_dir
+from .transports import ADMIN_TOKEN_ENV, admin_headers
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -32,7 +33,8 @@ def _call(args, method: str, path: str, body=None) -> dict:
     url = f"{args.url}/_posim/tenants/{args.tenant}{path}"
     call = f"{method} /_posim/tenants/{args.tenant}{path}"
     try:
-        resp = httpx.request(method, url, json=body, timeout=10)
+        headers = admin_headers(args.admin_token)
+        resp = httpx.request(method, url, json=body, headers=headers, timeout=10)
     except httpx.HTTPError as exc:
         raise SystemExit(f"posim: cannot reach {args.url}: {one_line(exc)}") from None
     if resp.status_code >= 400:
@@ -143,6 +145,9 @@ def _probability(text: str) -> float:
 def _target(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tenant", default="demo", help="tenant id")
     parser.add_argument("--url", type=target_url, default=DEFAULT_URL, help="posim server")
+    parser.add_argument(
+        "--admin-token", help=f"the server's admin token (default: ${ADMIN_TOKEN_ENV})"
+    )
 
 
 def _sub(parent, name: str, text: str) -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from .cliargs import one_line
 from .protocol.base import LoyaltyError
+from .transports import ADMIN_TOKEN_ENV, admin_headers
 
 PROBE_MEMBER = "posim-preflight-probe"  # a read of a member that need not exist
 # what the authenticated read may answer: the member exists, or it does not
@@ -53,9 +54,14 @@ def check_control_plane(url: str, timeout: float) -> None:
     import httpx
 
     try:
-        resp = httpx.get(f"{url}/_posim/tenants", timeout=timeout)
+        resp = httpx.get(f"{url}/_posim/tenants", headers=admin_headers(), timeout=timeout)
     except httpx.HTTPError as exc:
         raise PreflightError(f"GET {url}/_posim/tenants: {exc or type(exc).__name__}") from None
+    if resp.status_code == 401:
+        raise PreflightError(
+            f"{url}'s control plane needs its admin token: set {ADMIN_TOKEN_ENV} to the token "
+            "`posim serve` printed"
+        )
     if resp.status_code != 200:
         raise PreflightError(
             f"{url} has no posim control plane (GET /_posim/tenants: HTTP {resp.status_code});"

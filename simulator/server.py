@@ -59,7 +59,8 @@ class ServerProcess:
                 err = self.proc.stderr.read().decode() if self.proc.stderr else ""
                 raise RuntimeError(f"posim serve exited early: {err[-2000:]}")
             try:
-                if httpx.get(f"{self.url}/_posim/tenants", timeout=1.0).status_code == 200:
+                # the ping answers before any guard: a server with an admin token is ready too
+                if httpx.get(f"{self.url}/_posim/ping", timeout=1.0).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass

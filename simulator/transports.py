@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from typing import Any
 
@@ -10,6 +11,22 @@ import httpx
 
 _FAST_KWARGS = {"params", "json", "content", "headers"}
 IN_PROCESS = (b"x-posim-in-process", b"1")  # injected hangs skip real waiting
+# a server bound beyond loopback guards /_posim with an admin token (`posim serve` prints it)
+ADMIN_TOKEN_ENV = "POSIM_ADMIN_TOKEN"
+ADMIN_TOKEN_HEADER = "x-posim-admin-token"
+CONTROL_PREFIX = "/_posim"
+
+
+def admin_headers(token: str | None = None) -> dict[str, str]:
+    """The admin-token header for a control-plane call: `token`, else $POSIM_ADMIN_TOKEN."""
+    token = token or os.environ.get(ADMIN_TOKEN_ENV)
+    return {ADMIN_TOKEN_HEADER: token} if token else {}
+
+
+def _admin_token_hook(request: httpx.Request) -> None:
+    """Control-plane calls carry the admin token; vendor calls never do."""
+    if request.url.path.startswith(CONTROL_PREFIX) and ADMIN_TOKEN_HEADER not in request.headers:
+        request.headers.update(admin_headers())
 
 
 class InProcessClient:
@@ -157,7 +174,8 @@ class HttpTransport:
     """Sends codec requests over HTTP with httpx (`--target URL`)."""
 
     def __init__(self, base_url: str, timeout: float = 10.0) -> None:
-        self.client = httpx.Client(base_url=base_url, timeout=timeout)
+        hooks = {"request": [_admin_token_hook]}
+        self.client = httpx.Client(base_url=base_url, timeout=timeout, event_hooks=hooks)
 
     def send(self, request):
         try:
