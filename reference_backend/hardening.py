@@ -18,6 +18,7 @@ from __future__ import annotations
 import hmac
 import json
 import math
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -139,3 +140,18 @@ def same_secret(expected: str, given: str | None) -> bool:
     """Constant-time comparison of UTF-8 bytes (compare_digest refuses non-ASCII str)."""
     given_bytes = (given or "").encode("utf-8", "surrogatepass")
     return hmac.compare_digest(expected.encode("utf-8"), given_bytes)
+
+
+def utc_instant(value: datetime) -> datetime:
+    """`value` as an aware UTC instant (naive taken as UTC). ValueError when it has none:
+    an offset can carry a date past year 9999 or before year 1 (`9999-12-31T23:00-05:00`)."""
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value.isoformat()} is out of range in UTC") from None
+
+
+def representable_instant(value: datetime) -> datetime:
+    """A pydantic after-validator: `value` unchanged, refused if it has no UTC instant."""
+    utc_instant(value)
+    return value

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from fastapi import HTTPException
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ... import hardening
 from ...hardening import MAX_NUMBER, JsonRejected, check_tree, loads
 from . import xml_format
 from .errors import ItemError
@@ -200,7 +201,10 @@ def parse_time(value: Any, code: int) -> datetime | None:
         parsed = datetime.fromisoformat(raw)
     except ValueError as exc:
         raise ItemError(code) from exc
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        return hardening.utc_instant(parsed)
+    except ValueError as exc:  # an offset past year 9999: no instant to store
+        raise ItemError(code) from exc
 
 
 def flag(value: Any) -> bool:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Request
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     ConfigDict,
@@ -17,7 +18,7 @@ from pydantic import (
     field_validator,
 )
 
-from ...hardening import JsonRejected, loads, read_body
+from ...hardening import JsonRejected, loads, read_body, representable_instant
 from .errors import WllFail
 
 M = TypeVar("M", bound=BaseModel)
@@ -180,9 +181,12 @@ REWARD_TYPES = Literal[
 ]
 
 
+Instant = Annotated[datetime, AfterValidator(representable_instant)]
+
+
 class Availability(Body):
-    start: datetime | None = None
-    end: datetime | None = None
+    start: Instant | None = None
+    end: Instant | None = None
 
 
 class RewardIn(Body):
