@@ -10,9 +10,9 @@ import subprocess
 
 import httpx
 import pytest
-from cli_support import posim
 
 from simulator.server import ServerProcess
+from tests.support.cli import posim
 
 CHROMIUM = next(
     (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None

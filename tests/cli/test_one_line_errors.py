@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from cli_support import closed_port, error_line, garbage_server, posim
 
 from simulator.server import ServerProcess
+from tests.support.cli import closed_port, error_line, garbage_server, posim
 
 GAMEBALL_KEYS = "apiKey=nope,secretKey=nope"
 
@@ -180,7 +180,7 @@ def test_pytest_options_fail_in_one_line(tmp_path, option, words):
     import subprocess
     import sys
 
-    from cli_support import ROOT
+    from tests.support.cli import ROOT
 
     result = subprocess.run(
         [sys.executable, "-m", "pytest", str(ROOT / "features"), option, "-p", "no:cacheprovider"],
@@ -199,7 +199,7 @@ def test_pytest_pre_flight_of_a_closed_target(tmp_path):
     import subprocess
     import sys
 
-    from cli_support import ROOT
+    from tests.support.cli import ROOT
 
     url = f"http://127.0.0.1:{closed_port()}"
     result = subprocess.run(

@@ -7,7 +7,8 @@ import base64
 import json
 
 import pytest
-from hostile_support import capillary, wll
+
+from tests.support.hostile import capillary, wll
 
 
 def _b64(raw: bytes) -> str:

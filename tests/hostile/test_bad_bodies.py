@@ -7,9 +7,9 @@ import json
 import random
 
 import pytest
-from hostile_support import VENDORS, asgi_call, hostile_body
 
 from reference_backend.hardening import MAX_DEPTH
+from tests.support.hostile import VENDORS, asgi_call, hostile_body
 
 DEEP = b"[" * 10_000 + b"]" * 10_000
 CASES = {

@@ -4,9 +4,8 @@ commits nothing (they once reached `astimezone` and answered 500)."""
 
 from __future__ import annotations
 
-from hostile_support import capillary, wll
-
 from reference_backend.hardening import utc_instant
+from tests.support.hostile import capillary, wll
 
 PAST_9999 = "9999-12-31T23:00:00-05:00"
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import json
 
-from hostile_support import GAMEBALL, capillary, gameball, wll
-
 from reference_backend.traffic import BODY_PREFIX_LIMIT
+from tests.support.hostile import GAMEBALL, capillary, gameball, wll
 
 EMAIL = "jane.doe@example.com"
 PHONE = "+201005550101"

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from load_support import LOAD_COMMAND
 
 from simulator.server import ServerProcess, free_port
+from tests.support.load import LOAD_COMMAND
 
 HERE = Path(__file__).resolve().parent
 

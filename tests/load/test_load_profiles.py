@@ -10,9 +10,9 @@ import os
 import threading
 
 import pytest
-from load_support import SECONDS, USERS, dialect_params
 
 from loadtests.runner import LoadOptions, RunResult, describe, run
+from tests.support.load import SECONDS, USERS, dialect_params
 
 pytestmark = pytest.mark.load
 
