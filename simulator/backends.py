@@ -86,9 +86,11 @@ def _new_tenant(client, config: dict[str, Any]) -> tuple[str, dict]:
     return body["tenant"], body["credentials"]
 
 
-def embedded(app, dialect: str, config: dict[str, Any] | None = None) -> Backend:
-    """A fresh tenant on an in-process app (no sockets)."""
-    transport = ASGITransport(app)
+def embedded(
+    app, dialect: str, config: dict[str, Any] | None = None, transport: Any = None
+) -> Backend:
+    """A fresh tenant on an in-process app (no sockets), by default over `ASGITransport`."""
+    transport = transport or ASGITransport(app)
     tenant_id, creds = _new_tenant(transport.client, {**SCENARIO_PROGRAM, **(config or {})})
     control = ControlPlane(transport.client, tenant_id)
     return Backend(dialect, creds[dialect], transport, control, "embedded")

@@ -75,6 +75,12 @@ def add_certify_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=10.0, help="HTTP timeout in seconds")
     p.add_argument("--features", type=Path, help="folder of .feature files (default: features/)")
     p.add_argument("--checklists", type=Path, help="folder of <vendor>.yaml checklists")
+    p.add_argument(
+        "--runner",
+        choices=("direct", "pytest"),
+        help="how the scenarios run: posim's direct runner, or a pytest-bdd session (default: "
+        "direct, or pytest for a --features folder with its own Python steps or fixtures)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar (CI logs)")
     add_pos_arguments(p)
     p.set_defaults(func=run_certify)
@@ -228,6 +234,7 @@ def run_certify(args: argparse.Namespace) -> int:
             keyword=args.keyword,
             timeout=args.timeout,
             progress=update,
+            runner=args.runner,
         )
     finally:
         if bar is not None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from .evidence import NOT_RUN, ScenarioRun, StepRecord, exchange_record
+from .evidence import NOT_RUN, ScenarioRun, StepRecord, attach_exchanges, learn_sensitive
 from .readiness import FAILED, NOT_APPLICABLE, PASSED, SKIPPED
 
 Progress = Callable[[str, int, int, ScenarioRun | None], None]  # dialect, done, total, run
@@ -204,31 +204,8 @@ class Collector:
             run.failing_step = next(
                 (i for i, s in enumerate(run.steps) if s.status == NOT_RUN), None
             )
-        gateway = getattr(world, "_gateway", None)
-        exchanges = list(gateway.log.exchanges) if gateway is not None else []
-        owner: dict[int, int] = {}
-        for index, (start, end) in self._marks.items():
-            for n in range(start, end):
-                owner[n] = index
-        for n, exchange in enumerate(exchanges):
-            step = owner.get(n)
-            record = exchange_record(f"{run.run_id}-x{n + 1:02d}", exchange, step)
-            run.exchanges.append(record)
-            if step is not None:
-                run.steps[step].exchanges.append(record.id)
-        self._learn(run, world)
+        attach_exchanges(run, world, self._marks)
+        learn_sensitive(run, world)
         self.runs.append(run)
         if self.progress:
             self.progress(self.dialect, len(self.runs), self.total, run)
-
-    @staticmethod
-    def _learn(run: ScenarioRun, world: Any) -> None:
-        """Keep the raw secrets and personal data of the run, so reports can mask them."""
-        backend = getattr(world, "_backend", None)
-        for value in (getattr(backend, "credentials", None) or {}).values():
-            run.secrets.append(str(value))
-        for persona in (getattr(world, "personas", None) or {}).values():
-            for attr in ("mobile", "email", "card_number"):
-                value = getattr(persona, attr, None)
-                if value:
-                    run.personal.append(str(value))

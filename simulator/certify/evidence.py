@@ -116,3 +116,32 @@ def exchange_record(exchange_id: str, exchange: Any, step: int | None) -> Exchan
             body = response.body[:8192].decode("utf-8", "replace")
         record.response_body = body
     return record
+
+
+def attach_exchanges(run: ScenarioRun, world: Any, marks: dict[int, tuple[int, int]]) -> None:
+    """Record the world's exchanges on the run; `marks` gives each step's (first, end)
+    positions in the gateway log, so every exchange names the step that sent it."""
+    gateway = getattr(world, "_gateway", None)
+    exchanges = list(gateway.log.exchanges) if gateway is not None else []
+    owner: dict[int, int] = {}
+    for index, (start, end) in marks.items():
+        for n in range(start, end):
+            owner[n] = index
+    for n, exchange in enumerate(exchanges):
+        step = owner.get(n)
+        record = exchange_record(f"{run.run_id}-x{n + 1:02d}", exchange, step)
+        run.exchanges.append(record)
+        if step is not None:
+            run.steps[step].exchanges.append(record.id)
+
+
+def learn_sensitive(run: ScenarioRun, world: Any) -> None:
+    """Keep the raw secrets and personal data of the run, so reports can mask them."""
+    backend = getattr(world, "_backend", None)
+    for value in (getattr(backend, "credentials", None) or {}).values():
+        run.secrets.append(str(value))
+    for persona in (getattr(world, "personas", None) or {}).values():
+        for attr in ("mobile", "email", "card_number"):
+            value = getattr(persona, attr, None)
+            if value:
+                run.personal.append(str(value))

@@ -1,9 +1,10 @@
 """Run the vendor-neutral scenarios once per dialect, in-process, and judge the checklist.
 
-Each dialect gets its own pytest session over the features folder with posim's plugin and a
-Collector; the embedded reference backend (or `app`) is shared, a live `target` is reached
-over HTTP. A dialect whose codec or checklist is missing is Not ready with the reason, never
-a crash.
+posim's own features run on the direct runner (`direct_session.py`); a features folder that
+carries its own Python (a user's binding module, conftest or steps) runs in a pytest session
+with posim's plugin and a Collector, as `pytest` would run it. Both record the same evidence.
+The embedded reference backend (or `app`) is shared, a live `target` is reached over HTTP.
+A dialect whose codec or checklist is missing is Not ready with the reason, never a crash.
 """
 
 from __future__ import annotations
@@ -133,6 +134,21 @@ def _clean_environment() -> Iterator[None]:
             os.environ["PYTEST_ADDOPTS"] = saved
 
 
+RUNNERS = ("direct", "pytest")
+
+
+def choose_runner(features_dir: Path, runner: str | None = None) -> str:
+    """`direct` for posim's own features and for folders of plain .feature files; `pytest`
+    where the folder carries Python of its own (steps or fixtures only pytest loads)."""
+    if runner is not None:
+        if runner not in RUNNERS:
+            raise ValueError(f"unknown runner {runner!r}; choose {', '.join(RUNNERS)}")
+        return runner
+    if features_dir.resolve() == FEATURES_DIR.resolve():
+        return "direct"
+    return "pytest" if any(features_dir.glob("**/*.py")) else "direct"
+
+
 def run_scenarios(
     dialect: str,
     *,
@@ -205,13 +221,23 @@ def certify_dialect(
     if blocked:
         problems.append(blocked)
     elif checklist is not None:
-        runs, session_problems = run_scenarios(dialect, **run_options)
+        runs, session_problems = _run(dialect, run_options)
         problems += session_problems
     if checklist is None:
         return DialectResult(dialect, None, runs, [], decide([], problems))
     findings = run_checks(checklist, runs)
     results = assess(checklist, [r.outcome() for r in runs], findings)
     return DialectResult(dialect, checklist, runs, results, decide(results, problems))
+
+
+def _run(dialect: str, options: dict[str, Any]) -> tuple[list[ScenarioRun], list[str]]:
+    from .direct_session import run_scenarios_direct
+
+    options = dict(options)
+    features = options.setdefault("features_dir", FEATURES_DIR)
+    if choose_runner(features, options.pop("runner", None)) == "direct":
+        return run_scenarios_direct(dialect, **options)
+    return run_scenarios(dialect, **options)
 
 
 def _not_run(dialect: str, checklists_dir: Path | None, problem: str) -> DialectResult:
@@ -244,12 +270,15 @@ def certify(
     keyword: str | None = None,
     timeout: float = 10.0,
     progress: Progress | None = None,
+    runner: str | None = None,
 ) -> CertifyResult:
     """Certify each dialect against `target`, or in-process against `app` (default: the
-    embedded reference backend built with `seed`)."""
+    embedded reference backend built with `seed`). `runner`: `direct` or `pytest` (default:
+    chosen by `choose_runner`)."""
     names = select_dialects(dialects)
-    creds = credentials_by_dialect(credentials, names)
     features = Path(features_dir) if features_dir else FEATURES_DIR
+    choose_runner(features, runner)  # an unknown runner is a caller's error, before any run
+    creds = credentials_by_dialect(credentials, names)
     result = CertifyResult([], seed, target, creds, keyword, features)
     if target is None and app is None:
         try:
@@ -272,6 +301,7 @@ def certify(
                 timeout=timeout,
                 keyword=keyword,
                 progress=progress,
+                runner=runner,
             )
         )
     result.finished_at = datetime.now(UTC)
