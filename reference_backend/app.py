@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .control.routes import router as control_router
+from .control.tenants import TenantRegistry
 from .dialects.base import Dialect, dialect_for_path
 from .docs import install_docs
 from .engine import EngineError
@@ -18,7 +19,6 @@ from .front.hot_routes import HOT_ROUTES
 from .front.layer import Dispatch, FrontLayer
 from .front.lean import lean_routes
 from .settings import Settings
-from .tenants import TenantRegistry
 
 log = logging.getLogger("posim.server")
 DIALECT_MODULES = ("gameball", "wll", "capillary")

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import respx
 
-from .faults import FAULT_HEADER
+from .control.faults import FAULT_HEADER
 
 VENDOR_HOSTS: dict[str, tuple[str, ...]] = {
     "gameball": ("api.gameball.co",),
@@ -96,7 +96,7 @@ class LoyaltyMock:
         return [v.to_dict() for v in self.tenant.engine.audit()]
 
     def add_fault(self, **rule: Any):
-        from .faults import FaultRule
+        from .control.faults import FaultRule
 
         fault = FaultRule(rule_id=f"f{len(self.tenant.faults) + 1}", **rule)
         self.tenant.faults.append(fault)

@@ -32,7 +32,7 @@ def _file_or_stdout(text: str) -> str:
 def _demo(args: argparse.Namespace) -> int:
     """Run a seeded workload through the engine and print the ledger summary."""
     from reference_backend.engine import Engine, ProgramConfig
-    from reference_backend.workload import apply, generate, ledger_summary
+    from reference_backend.engine.workload import apply, generate, ledger_summary
 
     config = ProgramConfig(lot_expiry_days=90, return_window_days=args.return_window)
     engine = Engine(config, check_invariants=args.check_every_step)

@@ -8,7 +8,7 @@ import json
 
 from hostile_support import GAMEBALL, capillary, gameball, wll
 
-from reference_backend.traffic import BODY_PREFIX_LIMIT
+from reference_backend.front.traffic import BODY_PREFIX_LIMIT
 
 EMAIL = "jane.doe@example.com"
 PHONE = "+201005550101"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ...control.tenants import Tenant
 from ...engine import Member
 from ...engine.state import fingerprint
-from ...tenants import Tenant
 from . import payload_schema, users
 from .auth import NAME, Caller
 from .errors import WllFail

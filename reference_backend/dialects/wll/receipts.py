@@ -16,8 +16,8 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from ...control.tenants import Tenant
 from ...engine import EngineError, Member
-from ...tenants import Tenant
 from . import events, users
 from .auth import NAME, Caller
 from .errors import WllFail

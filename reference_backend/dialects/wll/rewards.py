@@ -10,8 +10,8 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
+from ...control.tenants import Tenant
 from ...engine import EngineError, VoucherSeries
-from ...tenants import Tenant
 from .auth import NAME
 from .errors import WllFail
 from .schemas import RewardIn, RewardPatchIn

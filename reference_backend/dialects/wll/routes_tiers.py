@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from ...tenants import Tenant
+from ...control.tenants import Tenant
 from .auth import Caller, caller
 from .errors import WllFail, success
 from .listing import page

@@ -7,8 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
+from ...control.tenants import Tenant
 from ...engine import Member
-from ...tenants import Tenant
 from . import benefits, events, rewards, users
 from .auth import Caller, caller, require_admin, require_user_or_admin
 from .errors import success

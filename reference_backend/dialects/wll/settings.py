@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ...tenants import Tenant
+from ...control.tenants import Tenant
 from .auth import NAME
 from .errors import WllFail
 from .timefmt import iso

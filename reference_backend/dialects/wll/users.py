@@ -10,8 +10,8 @@ import re
 import uuid
 from typing import Any
 
+from ...control.tenants import Tenant
 from ...engine import EngineError, Member
-from ...tenants import Tenant
 from .auth import NAME, Caller
 from .errors import WllFail
 from .schemas import ProfileFields, UserIn, UserPatch
