@@ -21,7 +21,7 @@ from reference_backend.engine import ProgramConfig
 
 from ..backends import SCENARIO_PROGRAM, Backend, ControlPlane
 from ..protocol import codec_class
-from ..world import World
+from ..steps.world import World
 from .same_thread import SameThreadTransport
 
 STEP_MODULES = ("checkout", "members", "time_faults", "vouchers")

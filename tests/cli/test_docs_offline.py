@@ -12,7 +12,7 @@ import httpx
 import pytest
 from cli_support import posim
 
-from simulator.server import ServerProcess
+from simulator.backends.server import ServerProcess
 
 CHROMIUM = next(
     (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None

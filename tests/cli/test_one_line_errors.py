@@ -8,7 +8,7 @@ import json
 import pytest
 from cli_support import closed_port, error_line, garbage_server, posim
 
-from simulator.server import ServerProcess
+from simulator.backends.server import ServerProcess
 
 GAMEBALL_KEYS = "apiKey=nope,secretKey=nope"
 

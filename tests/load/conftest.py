@@ -17,7 +17,7 @@ import httpx
 import pytest
 from load_support import LOAD_COMMAND
 
-from simulator.server import ServerProcess, free_port
+from simulator.backends.server import ServerProcess, free_port
 
 HERE = Path(__file__).resolve().parent
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from .cliargs import (
+from ..cliargs import (
     HelpFormatter,
     Parser,
     at_least,
@@ -61,7 +61,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from reference_backend.app import create_app
-    from simulator.server import serve_settings
+    from simulator.backends.server import serve_settings
 
     busy = port_is_free(args.host, args.port)  # before the banner prints any credentials
     if busy:
@@ -141,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve the reference backend (every vendor API, /docs, /_posim) over HTTP.",
         formatter_class=HelpFormatter,
     )
-    from simulator.server import add_serve_arguments
+    from simulator.backends.server import add_serve_arguments
 
     add_serve_arguments(serve)
     serve.set_defaults(func=_serve)
@@ -159,8 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from loadtests.cli import add_load_parser
 
-    from .certify.cli import add_audit_parser, add_certify_parser
-    from .control_cli import add_parsers
+    from ..certify.cli import add_audit_parser, add_certify_parser
+    from .control import add_parsers
 
     add_certify_parser(sub)
     add_audit_parser(sub)
