@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from ...engine import EngineError, Order
 from . import bills, members, vouchers
 from .auth import Till, guard
-from .envelope import item_status, request_status, respond
+from .convert import item_status, request_status, respond
 from .errors import ItemError, run_batch
 from .schemas import fmt_time, major, text
 

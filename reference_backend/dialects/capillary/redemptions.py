@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from ...engine import EngineError, Member
 from . import bills, members, vouchers
 from .auth import Till, guard
-from .envelope import item_status, request_status, respond
+from .convert import item_status, request_status, respond
 from .errors import ItemError
 from .schemas import fmt_time, text
 

@@ -18,10 +18,10 @@ from ...engine import Member
 from ...hardening import read_body
 from . import bill_numbers, bills, members
 from .auth import Till, guard
-from .envelope import item_status, request_status, respond
+from .convert import item_status, request_status, respond
 from .errors import ItemError, run_batch
 from .schemas import TransactionIn, parse_item, parse_time, read_items, text
-from .transaction_routes import book_sale, points_effect
+from .transactions import book_sale, points_effect
 
 router = APIRouter()
 SIGNATURE_HEADER = "x-cap-client-signature"

@@ -5,33 +5,33 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from . import (
-    coupon_routes,
-    customer_routes,
+    coupon_series,
+    coupons,
+    customer_search,
+    customers,
     lookups,
-    points_routes,
+    points,
     redemptions,
     retro,
-    search_routes,
-    series_routes,
-    store_routes,
-    transaction_routes,
-    v2_routes,
+    reversals,
+    stores,
+    transactions,
 )
 
 PREFIX = "/v1.1"
-PREFIX_V2 = v2_routes.PREFIX
+PREFIX_V2 = reversals.PREFIX
 
 V11_MODULES = (
-    customer_routes,
-    transaction_routes,
+    customers,
+    transactions,
     retro,
-    points_routes,
-    coupon_routes,
+    points,
+    coupons,
     redemptions,
     lookups,
-    series_routes,
-    search_routes,
-    store_routes,
+    coupon_series,
+    customer_search,
+    stores,
 )
 v11 = APIRouter(prefix=PREFIX, tags=["capillary v1.1"])
 for module in V11_MODULES:
@@ -39,4 +39,4 @@ for module in V11_MODULES:
 
 router = APIRouter()
 router.include_router(v11)
-router.include_router(v2_routes.router)
+router.include_router(reversals.router)

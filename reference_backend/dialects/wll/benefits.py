@@ -19,8 +19,8 @@ from ...control.tenants import Tenant
 from ...engine import EngineError, Member, Voucher
 from . import rewards, users
 from .auth import NAME, Caller
+from .convert import iso
 from .errors import WllFail
-from .timefmt import iso
 from .users import NAMESPACE
 
 

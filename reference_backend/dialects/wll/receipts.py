@@ -20,9 +20,9 @@ from ...control.tenants import Tenant
 from ...engine import EngineError, Member
 from . import events, users
 from .auth import NAME, Caller
+from .convert import iso
 from .errors import WllFail
 from .schemas import OrderIn
-from .timefmt import iso
 
 ORDER_PLACED = "ORDER_PLACED"
 

@@ -13,9 +13,9 @@ from typing import Any
 from ...control.tenants import Tenant
 from ...engine import EngineError, VoucherSeries
 from .auth import NAME
+from .convert import iso
 from .errors import WllFail
 from .schemas import RewardIn, RewardPatchIn
-from .timefmt import iso
 from .users import NAMESPACE
 
 _ENGINE_KIND = {"ABSOLUTE": "fixed", "FIXED": "fixed", "PERCENTAGE": "percent"}

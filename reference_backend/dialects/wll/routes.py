@@ -10,14 +10,14 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
 from . import (
-    routes_auth,
     routes_benefits,
     routes_events,
     routes_receipts,
     routes_rewards,
     routes_settings,
-    routes_tiers,
     routes_users,
+    tiers,
+    tokens,
 )
 
 
@@ -38,13 +38,13 @@ def _with_slash_twins(sub: APIRouter) -> APIRouter:
 ROUTERS = tuple(
     _with_slash_twins(module.router)
     for module in (
-        routes_auth,
+        tokens,
         routes_users,
         routes_events,
         routes_rewards,
         routes_benefits,
         routes_settings,
-        routes_tiers,
+        tiers,
         routes_receipts,
     )
 )

@@ -12,8 +12,8 @@ from typing import Any
 
 from ...control.tenants import Tenant
 from .auth import NAME
+from .convert import iso
 from .errors import WllFail
-from .timefmt import iso
 
 POINTS_VALUE = "pointsCurrencyValue"
 

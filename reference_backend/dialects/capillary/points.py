@@ -18,7 +18,7 @@ from ...engine import EngineError, Member
 from ...hardening import read_body
 from . import bills, members, otp, redemptions
 from .auth import Till, guard
-from .envelope import item_status, request_status, respond
+from .convert import item_status, request_status, respond
 from .errors import POINTS_CODES, ItemError, from_engine, run_batch
 from .schemas import (
     RedeemIn,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 
 from . import bills
 from .auth import TILL_KEYS, Till, guard, store_of
-from .envelope import item_status, respond
+from .convert import item_status, respond
 from .schemas import text
 
 router = APIRouter()

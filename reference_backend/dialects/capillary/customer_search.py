@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from ...engine import Member
 from . import members
 from .auth import Till, guard
-from .envelope import respond
+from .convert import respond
 from .errors import ItemError
 from .schemas import fmt_time, major
 

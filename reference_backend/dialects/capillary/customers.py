@@ -10,7 +10,7 @@ from starlette.datastructures import QueryParams
 from ...hardening import read_body
 from . import bills, members, vouchers
 from .auth import Till, guard
-from .envelope import item_status, request_status, respond
+from .convert import item_status, request_status, respond
 from .errors import ItemError, run_batch
 from .schemas import CustomerIn, parse_item, read_items, text
 

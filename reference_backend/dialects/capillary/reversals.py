@@ -19,7 +19,7 @@ from ...hardening import loads, read_body
 from . import bills, members, redemptions, vouchers
 from .auth import Till, guard
 from .errors import ItemError
-from .points_routes import short_id
+from .points import short_id
 from .schemas import decimal_of, fmt_time, text
 
 PREFIX = "/v2"

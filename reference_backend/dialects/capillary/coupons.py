@@ -10,7 +10,7 @@ from ...engine import EngineError, Member, Voucher
 from ...hardening import read_body
 from . import bills, members, vouchers
 from .auth import Till, guard
-from .envelope import item_status, request_status, respond
+from .convert import item_status, request_status, respond
 from .errors import COUPON_CODES, ItemError, from_engine, run_batch
 from .schemas import (
     CouponRedeemIn,
