@@ -7,9 +7,8 @@ from fastapi import APIRouter, Depends, Request
 
 from . import benefits, rewards, users
 from .auth import Caller, caller, require_user_or_admin
-from .errors import WllFail, success
+from .errors import WllFail, WllRoute, success
 from .listing import page
-from .routing import WllRoute
 from .schemas import RedeemBenefitIn, ValidateVoucherIn, parse_body
 
 router = APIRouter(prefix="/v1", route_class=WllRoute)

@@ -9,10 +9,9 @@ from fastapi import APIRouter, Depends, Request
 
 from . import event_types, events, users
 from .auth import Caller, caller, creds, require_admin, require_user_or_admin
-from .errors import WllFail, success
+from .errors import WllFail, WllRoute, success
 from .event_types import INTRINSIC, EventType, all_event_types, register
 from .listing import page
-from .routing import WllRoute
 from .schemas import EventIn, EventTypeIn, EventTypePatch, parse_body
 
 router = APIRouter(prefix="/v1", route_class=WllRoute)

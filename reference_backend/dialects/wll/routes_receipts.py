@@ -7,8 +7,7 @@ from fastapi import APIRouter, Depends, Request
 
 from . import receipts, users
 from .auth import Caller, caller, require_user_or_admin
-from .errors import WllFail, success
-from .routing import WllRoute
+from .errors import WllFail, WllRoute, success
 from .schemas import OrderIn, parse_body
 
 BASE = "/receipts/v1"

@@ -7,9 +7,8 @@ from fastapi import APIRouter, Depends, Request
 
 from . import benefits, discounts, rewards, users
 from .auth import Caller, caller, require_admin, require_user_or_admin
-from .errors import WllFail, success
+from .errors import WllFail, WllRoute, success
 from .listing import page
-from .routing import WllRoute
 from .schemas import (
     CodesIn,
     DiscountIn,

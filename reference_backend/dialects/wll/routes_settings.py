@@ -10,9 +10,8 @@ from fastapi import APIRouter, Depends, Request
 
 from . import settings
 from .auth import Caller, caller, require_admin
-from .errors import success
+from .errors import WllRoute, success
 from .listing import page
-from .routing import WllRoute
 from .schemas import SettingIn, SettingPatchIn, parse, parse_body, read_json
 
 router = APIRouter(prefix="/v1", route_class=WllRoute)

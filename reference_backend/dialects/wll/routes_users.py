@@ -11,9 +11,8 @@ from ...control.tenants import Tenant
 from ...engine import Member
 from . import benefits, events, rewards, users
 from .auth import Caller, caller, require_admin, require_user_or_admin
-from .errors import success
+from .errors import WllRoute, success
 from .listing import page
-from .routing import WllRoute
 from .schemas import AdjustPointsIn, UserIn, UserPatch, parse, parse_body, read_json
 
 router = APIRouter(prefix="/v1", route_class=WllRoute)

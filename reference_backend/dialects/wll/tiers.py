@@ -8,9 +8,8 @@ from fastapi import APIRouter, Depends, Request
 
 from ...control.tenants import Tenant
 from .auth import Caller, caller
-from .errors import WllFail, success
+from .errors import WllFail, WllRoute, success
 from .listing import page
-from .routing import WllRoute
 
 router = APIRouter(prefix="/v1", route_class=WllRoute)
 

@@ -17,8 +17,7 @@ from pydantic import ValidationError
 
 from ...hardening import loads, read_body, same_secret
 from .auth import NAME, creds, mint_admin_token
-from .errors import fail_body
-from .routing import WllRoute
+from .errors import WllRoute, fail_body
 from .schemas import TokenRequest
 
 router = APIRouter(route_class=WllRoute)
