@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from ...engine import EngineError, Member, Order
 from ...hardening import read_body
@@ -14,8 +14,6 @@ from .auth import Till, guard
 from .convert import failure_body, item_status, request_status, respond
 from .errors import TRANSACTION_CODES, ItemError, from_engine, run_batch
 from .schemas import TransactionIn, decimal_of, fmt_time, parse_item, read_items, text
-
-router = APIRouter()
 
 
 def points_effect(till: Till, member: Member, awarded: int) -> dict[str, Any]:
@@ -165,7 +163,6 @@ HANDLERS = {
 }
 
 
-@router.post("/transaction/add")
 async def transaction_add(request: Request, till: Till = Depends(guard("transaction/add"))):
     raws = read_items(await read_body(request), "transaction")
     if len(raws) > till.cfg.max_batch_size:
