@@ -12,9 +12,9 @@ import sys
 import httpx
 
 from simulator.backends import SCENARIO_PROGRAM
+from simulator.backends.server import ServerProcess
 from simulator.gateway import LoyaltyGateway
 from simulator.protocol import DIALECTS, codec_for
-from simulator.server import ServerProcess
 from simulator.transports import HttpTransport
 
 from . import proc, wiremock

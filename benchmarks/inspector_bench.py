@@ -12,7 +12,7 @@ import time
 
 import httpx
 
-from simulator.server import ServerProcess
+from simulator.backends.server import ServerProcess
 
 from .http_bench import MEMBER, load, prepared_tenant
 

@@ -18,10 +18,10 @@ from reference_backend.app import create_app
 from reference_backend.engine import Clock, Engine, ProgramConfig
 from reference_backend.engine import snapshot as snapshots
 from reference_backend.settings import Settings
+from simulator.backends.server import ServerProcess
 from simulator.protocol import DIALECTS
 from simulator.runner.direct import DirectRunner
 from simulator.runner.same_thread import SameThreadClient
-from simulator.server import ServerProcess
 
 from . import proc
 from .http_bench import MEMBER, _prepare, load

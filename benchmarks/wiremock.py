@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from simulator.server import free_port
+from simulator.backends.server import free_port
 
 CACHE = Path.home() / ".cache" / "posim" / "wiremock"
 GB = "/api/v4.0/integrations"

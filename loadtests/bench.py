@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from simulator.backends.server import ServerProcess
 from simulator.protocol import DIALECTS
-from simulator.server import ServerProcess
 
 from . import runner
 

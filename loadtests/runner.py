@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.server import ServerProcess, free_port
+from simulator.backends.server import ServerProcess, free_port
 from simulator.transports import HttpTransport
 
 from .plan import Knobs, Plan, prepare

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import importlib
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .control.routes import router as control_router
+from .control.tenants import TenantRegistry
 from .dialects.base import Dialect, dialect_for_path
 from .docs import install_docs
 from .engine import EngineError
@@ -18,7 +21,6 @@ from .front.hot_routes import HOT_ROUTES
 from .front.layer import Dispatch, FrontLayer
 from .front.lean import lean_routes
 from .settings import Settings
-from .tenants import TenantRegistry
 
 log = logging.getLogger("posim.server")
 DIALECT_MODULES = ("gameball", "wll", "capillary")
@@ -103,9 +105,32 @@ def _dialect_app(app: FastAPI, dialect: Dialect) -> FastAPI:
 class PosimApp(FastAPI):
     """The FastAPI app (control plane, /docs, OpenAPI) behind the pure-ASGI front layer:
     every HTTP request enters through `front`, which hands back to FastAPI only what no
-    lean route answers."""
+    lean route answers. The dialects' routes live only on their own apps (`dialect_apps`);
+    /openapi.json lists them from there."""
 
     front: FrontLayer | None = None
+    dialect_apps: dict[str, FastAPI] = {}
+
+    def openapi(self) -> dict[str, Any]:
+        if not self.openapi_schema:
+            vendor_routes = [route for sub in self.dialect_apps.values() for route in sub.routes]
+            self.openapi_schema = get_openapi(
+                title=self.title,
+                version=self.version,
+                openapi_version=self.openapi_version,
+                summary=self.summary,
+                description=self.description,
+                terms_of_service=self.terms_of_service,
+                contact=self.contact,
+                license_info=self.license_info,
+                routes=[*self.routes, *vendor_routes],
+                webhooks=self.webhooks.routes,
+                tags=self.openapi_tags,
+                servers=self.servers,
+                separate_input_output_schemas=self.separate_input_output_schemas,
+                external_docs=self.openapi_external_docs,
+            )
+        return self.openapi_schema
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and self.front is not None:
@@ -135,14 +160,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.demo_tenant:
         app.state.registry.create(settings.demo_tenant_id)
     app.include_router(control_router)
-    for dialect in dialects:  # listed for /docs; the front layer's Dispatch serves them
-        app.include_router(dialect.router)
-
     _install_handlers(app)
     install_docs(app, dialects)
-    # each dialect also gets a router of its own, so a vendor call is matched only against
-    # that vendor's routes (FastAPI scans every route in order); /docs still shows them all
+    # each dialect is routed once, on an app of its own, so a vendor call is matched only
+    # against that vendor's routes (FastAPI scans every route in order); /openapi.json and
+    # /docs/<dialect> read the same route table
     sub_apps = {d.name: _dialect_app(app, d) for d in dialects}
+    app.dialect_apps = sub_apps
     lean = {d.name: lean_routes(sub_apps[d.name], HOT_ROUTES.get(d.name, ())) for d in dialects}
     dispatch = Dispatch(app.framework, dialects, sub_apps, lean)
     # traffic sees what the faults did; both see lean and framework routes alike

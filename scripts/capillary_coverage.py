@@ -94,14 +94,9 @@ def spec_operations() -> list[str]:
 
 def served_operations() -> set[str]:
     sys.path.insert(0, str(ROOT))
-    from reference_backend.dialects.capillary.routes import PREFIX, V11_MODULES
+    from reference_backend.dialects.capillary.routes import PREFIX, V11_ROUTES
 
-    return {
-        f"{method} {PREFIX}{route.path}"
-        for module in V11_MODULES
-        for route in module.router.routes
-        for method in route.methods
-    }
+    return {f"{method} {PREFIX}{path}" for methods, path, _ in V11_ROUTES for method in methods}
 
 
 def render() -> str:

@@ -24,7 +24,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from simulator.server import ServerProcess  # noqa: E402
+from simulator.backends.server import ServerProcess  # noqa: E402
 
 TOKENS = [
     rb'"A\ud800"',

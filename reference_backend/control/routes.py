@@ -13,12 +13,12 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ..engine import EngineError, ProgramConfig
 from ..engine import snapshot as snapshots
-from ..faults import FaultRule
 from ..hardening import MAX_NUMBER
-from ..tenants import Tenant
 from . import forked
+from .faults import FaultRule
 from .guard import ControlRoute
 from .stream_json import iter_json
+from .tenants import Tenant
 
 router = APIRouter(prefix="/_posim", tags=["control plane"], route_class=ControlRoute)
 TENANT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")

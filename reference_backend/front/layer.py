@@ -10,10 +10,10 @@ from __future__ import annotations
 import itertools
 import os
 
+from ..control.faults import FaultMiddleware
 from ..dialects.base import dialect_for_path
-from ..faults import FaultMiddleware
-from ..traffic import TrafficMiddleware
 from .lean import LeanRoute
+from .traffic import TrafficMiddleware
 
 PING_PATH = "/_posim/ping"
 _PING_BODY = b'{"ok":true}'

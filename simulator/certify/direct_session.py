@@ -22,7 +22,7 @@ from ..backends import Backend, embedded, live
 from ..runner.direct import BINDING_MODULE, ScenarioCase, StepLibrary, not_applicable, run_steps
 from ..runner.direct import scenario_cases as all_cases
 from ..runner.same_thread import SameThreadTransport
-from ..world import World
+from ..steps.world import World
 from .collector import Progress, error_message
 from .evidence import NOT_RUN, ScenarioRun, StepRecord, attach_exchanges, learn_sensitive
 from .readiness import FAILED, NOT_APPLICABLE, PASSED

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ..control_cli import FAULT_FIELDS
+from ..cli.control import FAULT_FIELDS
 from .checklists import CHECKLISTS_DIR, Checklist
 
 # the fields of `posim faults add`, less those the session sets itself

@@ -39,7 +39,7 @@ class BackendThread:
         from reference_backend.app import create_app
         from reference_backend.settings import Settings
 
-        from ..server import free_port
+        from ..backends.server import free_port
 
         settings = Settings(seed=seed, record_path=str(record_path), demo_tenant=False)
         self.port = free_port()

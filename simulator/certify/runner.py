@@ -167,7 +167,7 @@ def run_scenarios(
         "--rootdir",
         str(features_dir.parent),
         "-p",
-        "simulator.pytest_plugin",
+        "simulator.steps.pytest_plugin",
         "--capture=sys",  # fd capture would swallow the caller's progress display
         "-p",
         "no:cacheprovider",

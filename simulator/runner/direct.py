@@ -24,7 +24,7 @@ from reference_backend.engine import ProgramConfig
 
 from ..backends import SCENARIO_PROGRAM, Backend, ControlPlane
 from ..protocol import codec_class
-from ..world import World
+from ..steps.world import World
 from .rewrite import STEPS_PACKAGE, import_steps
 from .same_thread import SameThreadTransport
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
-from ..world import World, money
+from .world import World, money
 
 
 def _sale(world: World, alias: str, lane: str, amount: str, order_id: str | None = None):

@@ -6,7 +6,7 @@ from pytest_bdd import given, parsers, then, when
 
 from ..protocol import ops
 from ..protocol.base import LoyaltyError
-from ..world import World
+from .world import World
 
 KINDS = {"member id": "member_id", "mobile": "mobile", "email": "email", "card": "card_number"}
 

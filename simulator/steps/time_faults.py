@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
-from ..world import World
+from .world import World
 
 UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 

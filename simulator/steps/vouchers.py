@@ -5,7 +5,7 @@ from __future__ import annotations
 from pytest_bdd import given, parsers, then, when
 
 from ..pos import Checkout
-from ..world import World, money
+from .world import World, money
 
 
 @given(parsers.parse('"{alias}" holds a single-use voucher "{code}" worth {amount}'))

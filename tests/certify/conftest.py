@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import uvicorn
 
+from simulator.backends.server import free_port
 from simulator.certify.runner import reference_app
-from simulator.server import free_port
 
 SECRET_HEADERS = ("key", "secret", "authorization", "token")
 SECRET_FIELDS = ("key", "secret", "token", "password")

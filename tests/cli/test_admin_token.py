@@ -8,9 +8,9 @@ import json
 
 import pytest
 
+from simulator.backends.server import ServerProcess
 from simulator.cli import main
 from simulator.preflight import PreflightError, check_control_plane
-from simulator.server import ServerProcess
 from simulator.transports import ADMIN_TOKEN_ENV, ADMIN_TOKEN_HEADER, HttpTransport
 
 TOKEN = "t0k-for-tests"

@@ -7,8 +7,8 @@ import json
 import httpx
 import pytest
 
+from simulator.backends.server import ServerProcess
 from simulator.cli import main
-from simulator.server import ServerProcess
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import subprocess
 import httpx
 import pytest
 
-from simulator.server import ServerProcess
+from simulator.backends.server import ServerProcess
 from tests.support.cli import posim
 
 CHROMIUM = next(

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from simulator.backends.server import ServerProcess
 from simulator.cli import main
-from simulator.server import ServerProcess
 
 
 @pytest.fixture(scope="module")

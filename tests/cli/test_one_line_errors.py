@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from simulator.server import ServerProcess
+from simulator.backends.server import ServerProcess
 from tests.support.cli import closed_port, error_line, garbage_server, posim
 
 GAMEBALL_KEYS = "apiKey=nope,secretKey=nope"

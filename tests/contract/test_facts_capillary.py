@@ -8,7 +8,7 @@ import json
 import pytest
 
 from loadtests import limits
-from reference_backend.dialects.capillary import DIALECT, config, schemas, v2_routes
+from reference_backend.dialects.capillary import DIALECT, config, reversals, schemas
 from reference_backend.dialects.capillary import errors as server_errors
 from reference_backend.dialects.capillary import routes as server_routes
 from simulator.certify import traffic_calls
@@ -47,7 +47,7 @@ def test_request_level_failures_carry_the_documented_code_and_status():
 
 
 def test_every_v2_code_the_server_answers_is_documented():
-    assert set(v2_routes.MESSAGES) <= V2
+    assert set(reversals.MESSAGES) <= V2
 
 
 def test_every_code_the_codec_reads_is_documented():

@@ -66,7 +66,7 @@ class _Tenant:
         self.buckets: dict = {}
 
     def limiter(self, key, rate, burst):
-        from reference_backend.ratelimit import TokenBucket
+        from reference_backend.dialects.ratelimit import TokenBucket
 
         return self.buckets.setdefault(key, TokenBucket(rate, burst, now=lambda: 0.0))
 

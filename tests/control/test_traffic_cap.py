@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reference_backend.tenants import TenantRegistry
+from reference_backend.control.tenants import TenantRegistry
 
 
 def test_traffic_of_all_tenants_stays_under_the_global_cap():

@@ -6,8 +6,8 @@ import pytest
 
 from reference_backend.dialects.gameball import customers
 from reference_backend.dialects.gameball.errors import ENGINE_CODES, GameballError
+from reference_backend.dialects.ratelimit import TokenBucket
 from reference_backend.engine import ERROR_STATUS, EngineError
-from reference_backend.ratelimit import TokenBucket
 from tests.support.gameball import NOW, V40
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 
+from reference_backend.dialects.ratelimit import TokenBucket
 from reference_backend.dialects.wll import jwt
-from reference_backend.ratelimit import TokenBucket
 from tests.support.wll import Wll, make_fixture
 
 wll = make_fixture()

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from simulator.server import ServerProcess
+from simulator.backends.server import ServerProcess
 from tests.support.wll import Wll, make_fixture
 
 wll = make_fixture()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 
-from reference_backend.ratelimit import TokenBucket
+from reference_backend.dialects.ratelimit import TokenBucket
 from tests.support.wll import Wll, make_fixture
 
 wll = make_fixture()

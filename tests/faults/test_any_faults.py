@@ -3,8 +3,8 @@ tenant's rules without walking the tenants."""
 
 from __future__ import annotations
 
-from reference_backend.faults import FaultRule
-from reference_backend.tenants import TenantRegistry
+from reference_backend.control.faults import FaultRule
+from reference_backend.control.tenants import TenantRegistry
 
 
 def test_any_faults_follows_every_change_to_the_rules():

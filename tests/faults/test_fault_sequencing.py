@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reference_backend.faults import request_key
+from reference_backend.control.faults import request_key
 from simulator.gateway import LoyaltyGateway, RetryPolicy
 from simulator.protocol.base import LoyaltyError
 

@@ -9,7 +9,7 @@ import pytest
 
 from reference_backend.app import create_app
 from reference_backend.settings import Settings
-from simulator.server import add_serve_arguments, serve_settings
+from simulator.backends.server import add_serve_arguments, serve_settings
 from simulator.transports import InProcessClient
 
 LOCAL = {"Host": "127.0.0.1:8080"}

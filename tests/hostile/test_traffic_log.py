@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from reference_backend.traffic import BODY_PREFIX_LIMIT
+from reference_backend.front.traffic import BODY_PREFIX_LIMIT
 from tests.support.hostile import GAMEBALL, capillary, gameball, wll
 
 EMAIL = "jane.doe@example.com"

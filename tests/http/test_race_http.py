@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from simulator.backends import SCENARIO_PROGRAM
-from simulator.server import ServerProcess
+from simulator.backends.server import ServerProcess
 
 GB = "/api/v4.0/integrations"
 

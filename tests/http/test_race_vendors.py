@@ -8,10 +8,10 @@ import httpx
 import pytest
 
 from simulator.backends import live
+from simulator.backends.server import ServerProcess
 from simulator.gateway import LoyaltyGateway
 from simulator.protocol import ops
 from simulator.protocol.capillary import _Redeem
-from simulator.server import ServerProcess
 
 
 @pytest.fixture(scope="module")

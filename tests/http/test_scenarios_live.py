@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.server import ServerProcess
+from simulator.backends.server import ServerProcess
 
 FEATURES = Path(__file__).resolve().parents[2] / "features"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from simulator.server import ServerProcess
+from simulator.backends.server import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "examples" / "gameball_pos"))

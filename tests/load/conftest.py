@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from simulator.server import ServerProcess, free_port
+from simulator.backends.server import ServerProcess, free_port
 from tests.support.load import LOAD_COMMAND
 
 HERE = Path(__file__).resolve().parent

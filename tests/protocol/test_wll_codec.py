@@ -10,7 +10,7 @@ import pytest
 from simulator.protocol import codec_for, ops
 from simulator.protocol.base import LoyaltyError, Next, Request, Response
 from simulator.protocol.wll import WLLCodec, refund_plan, subject
-from simulator.pytest_plugin import CAPABILITIES
+from simulator.steps.pytest_plugin import CAPABILITIES
 
 CREDS = {"apiKey": "wll_key", "clientId": "cid", "clientSecret": "csecret"}
 USER_ID = "5b1f0c1e-7a52-4b8e-9a57-3f1f3f0c9d11"

@@ -18,9 +18,9 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 
+from ...control.tenants import Tenant
 from ...engine import Engine
-from ...ratelimit import TokenBucket
-from ...tenants import Tenant
+from ..ratelimit import TokenBucket
 from .config import CapillaryConfig, get_config
 
 NAME = "capillary"

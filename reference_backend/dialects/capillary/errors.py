@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 
 from ...engine import EngineError
 from .config import get_config
-from .envelope import failure_body, respond
+from .convert import failure_body, respond
 
 INVALID_INPUT = "Input is invalid, Please check request parameters or input xml/json"
 

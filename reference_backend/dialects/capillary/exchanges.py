@@ -13,9 +13,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from . import billing, bills, members, returns, transaction_routes
+from . import bill_checks, bills, members, returns, transactions
 from .auth import Till
-from .envelope import item_status
+from .convert import item_status
 from .errors import ItemError
 from .schemas import LineItemIn, TransactionIn, decimal_of, fmt_time, listed, parse_item, text
 
@@ -52,10 +52,10 @@ def mixed_bill(till: Till, item: TransactionIn) -> dict[str, Any]:
     groups = _return_groups([raw for raw in lines if _is_return(raw)])
     if not groups:
         raise ItemError(605, "A mixed bill needs at least one line of type return")
-    number = billing.bill_number(till, item)
+    number = bill_checks.bill_number(till, item)
     if number is None:
         raise ItemError(602)
-    when = billing.billing_time(till, item)
+    when = bill_checks.billing_time(till, item)
     idents = members.identifiers(item.customer)
     if not idents:
         raise ItemError(606)
@@ -68,10 +68,10 @@ def mixed_bill(till: Till, item: TransactionIn) -> dict[str, Any]:
         sale_raw = {**raw_item, "type": "regular", "amount": str(sale_amount)}
         sale_raw["line_items"] = {"line_item": sold}
         sale = parse_item(TransactionIn, sale_raw)
-        billing.bill_amount(till, sale)
-        billing.lines_of(till, sale)
-        transaction_routes.check_new_number(till, number, when)
-        transaction_routes.linked_redemptions(till, sale, member)
+        bill_checks.bill_amount(till, sale)
+        bill_checks.lines_of(till, sale)
+        transactions.check_new_number(till, number, when)
+        transactions.linked_redemptions(till, sale, member)
     planned = []
     for k, (original, group) in enumerate(sorted(groups.items())):
         receipt = number if len(groups) == 1 else f"{number}/{k + 1}"
@@ -93,7 +93,7 @@ def mixed_bill(till: Till, item: TransactionIn) -> dict[str, Any]:
     effects: list[dict[str, Any]] = []
     bill_id: Any = -1
     if sale is not None:
-        booked = transaction_routes.regular_sale(till, sale)
+        booked = transactions.regular_sale(till, sale)
         effects, bill_id = booked["side_effects"]["effect"], booked["id"]
     balance = till.engine.balance(member.member_id)["available"]
     return {

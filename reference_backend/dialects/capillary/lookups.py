@@ -5,16 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from ...engine import EngineError, Order
 from . import bills, members, vouchers
 from .auth import Till, guard
-from .envelope import item_status, request_status, respond
+from .convert import item_status, request_status, respond
 from .errors import ItemError, run_batch
 from .schemas import fmt_time, major, text
 
-router = APIRouter()
 SEARCH_ROWS = 10
 
 
@@ -86,7 +85,6 @@ def _find_bill(till: Till, key: tuple[str, str]) -> dict[str, Any]:
     raise ItemError(688)
 
 
-@router.get("/transaction/get")
 async def transaction_get(request: Request, till: Till = Depends(guard("transaction/get"))):
     params = request.query_params
     wanted = [("id", v) for v in _split(params.get("id"))]
@@ -180,7 +178,6 @@ def _coupon_entry(till: Till, code: str, case: str, owners: list[str]) -> dict[s
     }
 
 
-@router.get("/coupon/get")
 async def coupon_get(request: Request, till: Till = Depends(guard("coupon/get"))):
     params = request.query_params
     case = (params.get("coupon_code_case") or "").upper()

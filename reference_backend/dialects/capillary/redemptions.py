@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from ...engine import EngineError, Member
 from . import bills, members, vouchers
 from .auth import Till, guard
-from .envelope import item_status, request_status, respond
+from .convert import item_status, request_status, respond
 from .errors import ItemError
 from .schemas import fmt_time, text
 
-router = APIRouter()
 LOG = "points_redemptions"  # redemption id -> what InTouch shows about it
 FETCHED = "Redemptions fetched successfully"
 NO_IDENTIFIER = "Input is invalid, No identifier provided to get loyalty users"
@@ -139,7 +138,6 @@ def _window(rows: list[dict[str, Any]], params) -> list[dict[str, Any]]:
     return rows
 
 
-@router.get("/customer/redemptions")
 async def customer_redemptions(
     request: Request, till: Till = Depends(guard("customer/redemptions"))
 ):

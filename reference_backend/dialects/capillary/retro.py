@@ -12,18 +12,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from ...engine import Member
 from ...hardening import read_body
 from . import bill_numbers, bills, members
 from .auth import Till, guard
-from .envelope import item_status, request_status, respond
+from .convert import item_status, request_status, respond
 from .errors import ItemError, run_batch
 from .schemas import TransactionIn, parse_item, parse_time, read_items, text
-from .transaction_routes import book_sale, points_effect
+from .transactions import book_sale, points_effect
 
-router = APIRouter()
 SIGNATURE_HEADER = "x-cap-client-signature"
 RETRO_DONE = "Transaction retrospectively marked REGULAR, Transaction added successfully"
 
@@ -135,7 +134,6 @@ def update_notes(till: Till, item: TransactionIn) -> dict[str, Any]:
     }
 
 
-@router.api_route("/transaction/update", methods=["POST", "PUT"])
 async def transaction_update(request: Request, till: Till = Depends(guard("transaction/update"))):
     raws = read_items(await read_body(request), "transaction")
     signed = bool((request.headers.get(SIGNATURE_HEADER) or "").strip())

@@ -11,9 +11,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ...engine import EngineError, Member, Order
-from . import billing, bills, members
+from . import bill_checks, bills, members
 from .auth import Till
-from .envelope import item_status
+from .convert import item_status
 from .errors import TRANSACTION_CODES, ItemError, from_engine
 from .schemas import (
     LineItemIn,
@@ -149,7 +149,7 @@ def loyalty_return(till: Till, item: TransactionIn) -> dict[str, Any]:
         amount = decimal_of(item.amount, 601)
         if amount is None or amount <= 0:
             raise ItemError(601, "A positive amount is required for an amount return")
-        kwargs["amount"] = billing.to_minor(till, amount)
+        kwargs["amount"] = bill_checks.to_minor(till, amount)
     elif return_type == "LINE_ITEM":
         kwargs["lines"] = lines = _refund_lines(item, order)
     try:
@@ -221,7 +221,7 @@ def not_interested_return(till: Till, item: TransactionIn) -> dict[str, Any]:
         amount = left
     else:
         given = decimal_of(item.amount, 601)
-        amount = billing.to_minor(till, given) if given is not None else left
+        amount = bill_checks.to_minor(till, given) if given is not None else left
     if amount <= 0 and bill["amount_minor"]:
         raise ItemError(633)
     if amount > left and bill["amount_minor"]:

@@ -1,42 +1,61 @@
-"""The Capillary routers: every POS endpoint under /v1.1, and the two v2 undo calls."""
+"""The Capillary route table: which method and path goes to which handler. Every POS
+endpoint sits under /v1.1; the two v2 calls that undo a redemption under /v2."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
 from . import (
-    coupon_routes,
-    customer_routes,
+    coupon_series,
+    coupons,
+    customer_search,
+    customers,
     lookups,
-    points_routes,
+    points,
     redemptions,
     retro,
-    search_routes,
-    series_routes,
-    store_routes,
-    transaction_routes,
-    v2_routes,
+    reversals,
+    stores,
+    transactions,
 )
 
 PREFIX = "/v1.1"
-PREFIX_V2 = v2_routes.PREFIX
+PREFIX_V2 = reversals.PREFIX
 
-V11_MODULES = (
-    customer_routes,
-    transaction_routes,
-    retro,
-    points_routes,
-    coupon_routes,
-    redemptions,
-    lookups,
-    series_routes,
-    search_routes,
-    store_routes,
+# (methods, path under the prefix, handler), in matching order
+V11_ROUTES = (
+    (("GET",), "/customer/get", customers.customer_get),
+    (("POST",), "/customer/add", customers.customer_add),
+    (("POST", "PUT"), "/customer/update", customers.customer_update),
+    (("GET",), "/customer/transactions", customers.customer_transactions),
+    (("GET",), "/customer/coupons", customers.customer_coupons),
+    (("POST",), "/transaction/add", transactions.transaction_add),
+    (("POST", "PUT"), "/transaction/update", retro.transaction_update),
+    (("GET",), "/points/isredeemable", points.points_isredeemable),
+    (("GET",), "/points/validationcode", points.points_validationcode),
+    (("POST",), "/points/redeem", points.points_redeem),
+    (("GET",), "/coupon/isredeemable", coupons.coupon_isredeemable),
+    (("POST",), "/coupon/redeem", coupons.coupon_redeem),
+    (("GET",), "/customer/redemptions", redemptions.customer_redemptions),
+    (("GET",), "/transaction/get", lookups.transaction_get),
+    (("GET",), "/coupon/get", lookups.coupon_get),
+    (("GET",), "/coupon/series", coupon_series.coupon_series),
+    (("GET",), "/customer/search", customer_search.customer_search),
+    (("GET",), "/store/get", stores.store_get),
 )
-v11 = APIRouter(prefix=PREFIX, tags=["capillary v1.1"])
-for module in V11_MODULES:
-    v11.include_router(module.router)
+V2_ROUTES = (
+    (("POST",), "/points/reverse", reversals.points_reverse),
+    (("POST",), "/coupon/reactivate", reversals.coupon_reactivate),
+)
+
+
+def _router(prefix: str, tag: str, table) -> APIRouter:
+    router = APIRouter(prefix=prefix, tags=[tag])
+    for methods, path, handler in table:
+        router.add_api_route(path, handler, methods=list(methods))
+    return router
+
 
 router = APIRouter()
-router.include_router(v11)
-router.include_router(v2_routes.router)
+router.include_router(_router(PREFIX, "capillary v1.1", V11_ROUTES))
+router.include_router(_router(PREFIX_V2, "capillary v2", V2_ROUTES))

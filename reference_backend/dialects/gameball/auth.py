@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from ...ratelimit import TokenBucket
-from ...tenants import Tenant
+from ...control.tenants import Tenant
+from ..ratelimit import TokenBucket
 from .errors import GameballError
 
 NAME = "gameball"

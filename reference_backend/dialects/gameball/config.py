@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ...tenants import Tenant
+from ...control.tenants import Tenant
 
 NAME = "gameball"
 

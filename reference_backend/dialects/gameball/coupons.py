@@ -13,8 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from ...control.tenants import Tenant
 from ...engine import EngineError, Voucher
-from ...tenants import Tenant
 from . import store
 from .convert import stamp, to_major
 from .customers import active_member, get_member

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...control.tenants import Tenant
 from ...engine import EngineError, Order
-from ...tenants import Tenant
 from . import qr, store
 from .convert import numeric_id, points_value, stamp, to_major, to_minor
 from .customers import active_member, ensure_customer

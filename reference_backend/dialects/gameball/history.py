@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...control.tenants import Tenant
 from ...engine import Activity, EngineError, Order
-from ...tenants import Tenant
 from . import store
 from .convert import numeric_id, points_value, stamp, to_major
 from .customers import get_member

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...control.tenants import Tenant
 from ...engine import EngineError, Hold
-from ...tenants import Tenant
 from . import qr
 from .convert import points_value, stamp, to_major, to_minor
 from .customers import active_member

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from ...control.tenants import Tenant
 from ...engine import EngineError
-from ...tenants import Tenant
 from . import store
 from .convert import numeric_id, points_value, to_minor
 from .customers import active_member

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...control.tenants import Tenant
 from ...engine import EngineError, Order
-from ...tenants import Tenant
 from . import coupons as coupon_api
 from . import store
 from .config import get_config, refund_allocation

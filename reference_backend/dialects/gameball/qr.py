@@ -11,7 +11,7 @@ import hashlib
 import hmac
 from datetime import datetime, timedelta
 
-from ...tenants import Tenant
+from ...control.tenants import Tenant
 from .customers import find_customer
 from .errors import GameballError
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...control.tenants import Tenant
 from ...engine import EngineError, Order, Refund
-from ...tenants import Tenant
 from . import store
 from .convert import numeric_id, to_major, to_minor
 from .customers import customer_id_of

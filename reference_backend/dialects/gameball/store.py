@@ -14,7 +14,7 @@ import hashlib
 import json
 from typing import Any
 
-from ...tenants import Tenant
+from ...control.tenants import Tenant
 
 
 def _data(tenant: Tenant) -> dict[str, Any]:

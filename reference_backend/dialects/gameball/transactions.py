@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...control.tenants import Tenant
 from ...engine import Activity
-from ...tenants import Tenant
 from .convert import numeric_id, points_value, stamp
 from .customers import get_member
 from .history import activity_type, page_args, transaction_id_of

@@ -16,8 +16,8 @@ from typing import Any
 
 from fastapi import Request
 
-from ...ratelimit import TokenBucket
-from ...tenants import Tenant
+from ...control.tenants import Tenant
+from ..ratelimit import TokenBucket
 from . import jwt
 from .errors import WllFail
 

@@ -15,12 +15,12 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+from ...control.tenants import Tenant
 from ...engine import EngineError, Member, Voucher
-from ...tenants import Tenant
 from . import rewards, users
 from .auth import NAME, Caller
+from .convert import iso
 from .errors import WllFail
-from .timefmt import iso
 from .users import NAMESPACE
 
 

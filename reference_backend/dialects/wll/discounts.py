@@ -9,8 +9,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ...control.tenants import Tenant
 from ...engine import VoucherSeries
-from ...tenants import Tenant
 from . import rewards
 from .auth import NAME
 from .errors import WllFail

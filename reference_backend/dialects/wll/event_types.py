@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ...control.tenants import Tenant
 from ...engine import EventRule
-from ...tenants import Tenant
 from .auth import NAME, creds
 
 INTRINSIC = frozenset(

@@ -10,15 +10,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ...control.tenants import Tenant
 from ...engine import Member
 from ...engine.state import fingerprint
-from ...tenants import Tenant
 from . import payload_schema, users
 from .auth import NAME, Caller
+from .convert import iso
 from .errors import WllFail
 from .event_types import INTRINSIC, EventType, all_event_types, has_reactor, schema_for_rule
 from .schemas import AdjustPointsIn, EventIn
-from .timefmt import iso
 
 
 def event_type_for(tenant: Tenant, name: str) -> EventType:

@@ -16,13 +16,13 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from ...control.tenants import Tenant
 from ...engine import EngineError, Member
-from ...tenants import Tenant
 from . import events, users
 from .auth import NAME, Caller
+from .convert import iso
 from .errors import WllFail
 from .schemas import OrderIn
-from .timefmt import iso
 
 ORDER_PLACED = "ORDER_PLACED"
 

@@ -10,12 +10,12 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
+from ...control.tenants import Tenant
 from ...engine import EngineError, VoucherSeries
-from ...tenants import Tenant
 from .auth import NAME
+from .convert import iso
 from .errors import WllFail
 from .schemas import RewardIn, RewardPatchIn
-from .timefmt import iso
 from .users import NAMESPACE
 
 _ENGINE_KIND = {"ABSOLUTE": "fixed", "FIXED": "fixed", "PERCENTAGE": "percent"}

@@ -1,4 +1,5 @@
-"""All WLL routes: /oauth/token, the Rewards API under /v1 and the Receipts API.
+"""The WLL route table: which method and path goes to which handler. /oauth/token, the
+Rewards API under /v1 and the Receipts API under its own base path.
 
 WLL's OpenAPI writes collections with a trailing slash (`/users/`) and its generated SDK calls
 them verbatim, so every path is served with and without it, directly (no 307 redirect).
@@ -10,14 +11,115 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
 from . import (
-    routes_auth,
     routes_benefits,
     routes_events,
     routes_receipts,
     routes_rewards,
     routes_settings,
-    routes_tiers,
     routes_users,
+    tiers,
+    tokens,
+)
+from .errors import WllRoute
+
+V1 = "/v1"
+# (prefix, ((methods, path under the prefix, handler), ...)), in matching order; each group
+# becomes one router, its trailing-slash twins matched after it
+TABLE = (
+    (
+        "",
+        (
+            (("POST",), "/oauth/token", tokens.issue_token),
+            (("POST",), "/v1/oauth/token", tokens.issue_token),
+        ),
+    ),
+    (
+        V1,
+        (
+            (("POST",), "/users", routes_users.register_user),
+            (("GET",), "/users", routes_users.list_users),
+            (("PATCH",), "/users/{user_ref}", routes_users.update_user),
+            (("DELETE",), "/users/{user_ref}", routes_users.close_user),
+            (("POST",), "/commands/adjust_points", routes_users.adjust_points),
+            (("GET",), "/users/{user_ref}", routes_users.get_user),
+            (("GET",), "/users/{user_ref}/wallet", routes_users.get_wallet),
+        ),
+    ),
+    (
+        V1,
+        (
+            (("POST",), "/events", routes_events.report_event),
+            (("GET",), "/events", routes_events.list_events),
+            (("POST",), "/events/test_reaction", routes_events.test_reaction),
+            (("GET",), "/events/{event_id}", routes_events.get_event),
+            (("GET",), "/events/{event_id}/reactions", routes_events.event_reactions),
+            (("GET",), "/event_types", routes_events.list_event_types),
+            (("GET",), "/event_types/{name}", routes_events.get_event_type),
+            (("GET",), "/event_types/{name}/secret", routes_events.get_event_type_secret),
+            (("PATCH",), "/event_types/{name}", routes_events.update_event_type),
+            (("POST",), "/event_types", routes_events.create_event_type),
+        ),
+    ),
+    (
+        V1,
+        (
+            (("GET",), "/rewards", routes_rewards.list_rewards),
+            (("GET",), "/rewards/{reward_id}", routes_rewards.get_reward),
+            (("POST",), "/rewards", routes_rewards.create_reward),
+            (("PATCH",), "/rewards/{reward_id}", routes_rewards.update_reward),
+            (("DELETE",), "/rewards/{reward_id}", routes_rewards.delete_reward),
+            (("POST",), "/rewards/{reward_id}/discounts", routes_rewards.add_discount),
+            (
+                ("PATCH",),
+                "/rewards/{reward_id}/discounts/{discount_id}",
+                routes_rewards.change_discount,
+            ),
+            (
+                ("DELETE",),
+                "/rewards/{reward_id}/discounts/{discount_id}",
+                routes_rewards.remove_discount,
+            ),
+            (("GET",), "/rewards/{reward_id}/discounts", routes_rewards.list_discounts),
+            (("GET",), "/rewards/{reward_id}/discounts/{discount_id}", routes_rewards.get_discount),
+            (("GET",), "/rewards/{reward_id}/codes", routes_rewards.list_codes),
+            (("POST",), "/rewards/{reward_id}/codes", routes_rewards.add_codes),
+            (("POST",), "/commands/purchase_reward", routes_rewards.purchase_reward),
+        ),
+    ),
+    (
+        V1,
+        (
+            (("GET",), "/benefits", routes_benefits.list_benefits),
+            (("GET",), "/benefits/{benefit_id}", routes_benefits.get_benefit),
+            (("GET",), "/vouchers", routes_benefits.list_vouchers),
+            (("GET",), "/vouchers/{voucher_id}", routes_benefits.get_voucher),
+            (("POST",), "/commands/redeem_benefit", routes_benefits.redeem_benefit),
+            (("POST",), "/commands/validate_voucher", routes_benefits.validate_voucher),
+        ),
+    ),
+    (
+        V1,
+        (
+            (("GET",), "/settings", routes_settings.list_settings),
+            (("GET",), "/settings/{name}", routes_settings.get_setting),
+            (("POST",), "/settings", routes_settings.create_setting),
+            (("PATCH",), "/settings", routes_settings.update_settings),
+        ),
+    ),
+    (
+        V1,
+        (
+            (("GET",), "/tiers", tiers.list_tiers),
+            (("GET",), "/tiers/{tier_id}", tiers.get_tier),
+        ),
+    ),
+    (
+        routes_receipts.BASE,
+        (
+            (("POST",), "/orders", routes_receipts.place_order),
+            (("GET",), "/orders/{order_id}", routes_receipts.get_order),
+        ),
+    ),
 )
 
 
@@ -34,20 +136,15 @@ def _with_slash_twins(sub: APIRouter) -> APIRouter:
     return sub
 
 
+def _router(prefix: str, table) -> APIRouter:
+    router = APIRouter(prefix=prefix, route_class=WllRoute)
+    for methods, path, handler in table:
+        router.add_api_route(path, handler, methods=list(methods))
+    return _with_slash_twins(router)
+
+
 # every WLL router, in matching order (the contract tests measure spec coverage from them)
-ROUTERS = tuple(
-    _with_slash_twins(module.router)
-    for module in (
-        routes_auth,
-        routes_users,
-        routes_events,
-        routes_rewards,
-        routes_benefits,
-        routes_settings,
-        routes_tiers,
-        routes_receipts,
-    )
-)
+ROUTERS = tuple(_router(prefix, table) for prefix, table in TABLE)
 router = APIRouter(tags=["White Label Loyalty"])
 for _sub in ROUTERS:
     router.include_router(_sub)

@@ -3,16 +3,13 @@ redeem_benefit and validate_voucher."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from . import benefits, rewards, users
 from .auth import Caller, caller, require_user_or_admin
 from .errors import WllFail, success
 from .listing import page
-from .routing import WllRoute
 from .schemas import RedeemBenefitIn, ValidateVoucherIn, parse_body
-
-router = APIRouter(prefix="/v1", route_class=WllRoute)
 
 _USER_FILTERS = ("user", "userId", "owner", "ownerId", "accountNumber")
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
@@ -53,23 +50,19 @@ def _benefit(who: Caller, benefit_id: str) -> dict:
     return benefits.render(who.tenant, voucher)
 
 
-@router.get("/benefits")
 async def list_benefits(request: Request, who: Caller = Depends(caller)):
     return success(page(_benefits(request, who), request.query_params))
 
 
-@router.get("/benefits/{benefit_id}")
 async def get_benefit(benefit_id: str, who: Caller = Depends(caller)):
     return success(_benefit(who, benefit_id))
 
 
-@router.get("/vouchers")
 async def list_vouchers(request: Request, who: Caller = Depends(caller)):
     found = [b for b in _benefits(request, who) if b["type"] == "VOUCHER"]
     return success(page(found, request.query_params))
 
 
-@router.get("/vouchers/{voucher_id}")
 async def get_voucher(voucher_id: str, who: Caller = Depends(caller)):
     found = _benefit(who, voucher_id)
     if found["type"] != "VOUCHER":
@@ -77,7 +70,6 @@ async def get_voucher(voucher_id: str, who: Caller = Depends(caller)):
     return success(found)
 
 
-@router.post("/commands/redeem_benefit")
 async def redeem_benefit(request: Request, who: Caller = Depends(caller)):
     require_user_or_admin(who)
     body = await parse_body(request, RedeemBenefitIn)
@@ -87,7 +79,6 @@ async def redeem_benefit(request: Request, who: Caller = Depends(caller)):
     return success(benefits.render(who.tenant, voucher))
 
 
-@router.post("/commands/validate_voucher")
 async def validate_voucher(request: Request, who: Caller = Depends(caller)):
     require_user_or_admin(who)
     body = await parse_body(request, ValidateVoucherIn)

@@ -5,20 +5,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from . import event_types, events, users
 from .auth import Caller, caller, creds, require_admin, require_user_or_admin
 from .errors import WllFail, success
 from .event_types import INTRINSIC, EventType, all_event_types, register
 from .listing import page
-from .routing import WllRoute
 from .schemas import EventIn, EventTypeIn, EventTypePatch, parse_body
 
-router = APIRouter(prefix="/v1", route_class=WllRoute)
 
-
-@router.post("/events")
 async def report_event(request: Request, who: Caller = Depends(caller)):
     body = await parse_body(request, EventIn)
     tenant = who.tenant
@@ -35,13 +31,11 @@ def _own(who: Caller):
     return users.me(who.tenant, who) if who.is_user else None
 
 
-@router.get("/events")
 async def list_events(request: Request, who: Caller = Depends(caller)):
     found = events.listed(who.tenant, _own(who))
     return success(page(found, request.query_params))
 
 
-@router.post("/events/test_reaction")
 async def test_reaction(request: Request, who: Caller = Depends(caller)):
     """What the reactors would do with this event; nothing is recorded or moved."""
     require_admin(who)
@@ -52,12 +46,10 @@ async def test_reaction(request: Request, who: Caller = Depends(caller)):
     return success({"type": body.type, "payload": body.payload, "reactions": found})
 
 
-@router.get("/events/{event_id}")
 async def get_event(event_id: str, who: Caller = Depends(caller)):
     return success(events.find(who.tenant, event_id, _own(who)))
 
 
-@router.get("/events/{event_id}/reactions")
 async def event_reactions(event_id: str, who: Caller = Depends(caller)):
     event = events.find(who.tenant, event_id, _own(who))
     return success(events.reactions_of(who.tenant, event))
@@ -71,19 +63,16 @@ def _event_type(who: Caller, name: str) -> EventType:
     return found
 
 
-@router.get("/event_types")
 async def list_event_types(request: Request, who: Caller = Depends(caller)):
     require_admin(who)
     types = [t.render(reveal_secret=True) for t in all_event_types(who.tenant).values()]
     return success(page(types, request.query_params))
 
 
-@router.get("/event_types/{name}")
 async def get_event_type(name: str, who: Caller = Depends(caller)):
     return success(_event_type(who, name).render(reveal_secret=True))
 
 
-@router.get("/event_types/{name}/secret")
 async def get_event_type_secret(name: str, who: Caller = Depends(caller)):
     etype = _event_type(who, name)
     if etype.secret is None:
@@ -91,7 +80,6 @@ async def get_event_type_secret(name: str, who: Caller = Depends(caller)):
     return success({"name": etype.name, "secret": etype.secret})
 
 
-@router.patch("/event_types/{name}")
 async def update_event_type(name: str, request: Request, who: Caller = Depends(caller)):
     etype = _event_type(who, name)
     body = await parse_body(request, EventTypePatch)
@@ -118,7 +106,6 @@ def _secret(who: Caller, name: str) -> str:
     return hmac.new(key, name.encode(), hashlib.sha256).hexdigest()
 
 
-@router.post("/event_types")
 async def create_event_type(request: Request, who: Caller = Depends(caller)):
     require_admin(who)
     body = await parse_body(request, EventTypeIn)

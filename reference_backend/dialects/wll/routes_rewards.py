@@ -3,13 +3,12 @@ purchase with points (`commands/purchase_reward`)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from . import benefits, discounts, rewards, users
 from .auth import Caller, caller, require_admin, require_user_or_admin
 from .errors import WllFail, success
 from .listing import page
-from .routing import WllRoute
 from .schemas import (
     CodesIn,
     DiscountIn,
@@ -22,10 +21,7 @@ from .schemas import (
     read_json,
 )
 
-router = APIRouter(prefix="/v1", route_class=WllRoute)
 
-
-@router.get("/rewards")
 async def list_rewards(request: Request, type: str | None = None, who: Caller = Depends(caller)):
     issued = rewards.issued_counts(who.tenant)
     found = [rewards.render(who.tenant, s, issued) for s in rewards.all_series(who.tenant)]
@@ -35,12 +31,10 @@ async def list_rewards(request: Request, type: str | None = None, who: Caller = 
     return success(page(found, request.query_params))
 
 
-@router.get("/rewards/{reward_id}")
 async def get_reward(reward_id: str, who: Caller = Depends(caller)):
     return success(rewards.render(who.tenant, rewards.get(who.tenant, reward_id)))
 
 
-@router.post("/rewards")
 async def create_reward(request: Request, who: Caller = Depends(caller)):
     require_admin(who)
     body = await parse_body(request, RewardIn)
@@ -50,7 +44,6 @@ async def create_reward(request: Request, who: Caller = Depends(caller)):
     return success(rewards.render(who.tenant, series))  # the spec documents 200
 
 
-@router.patch("/rewards/{reward_id}")
 async def update_reward(reward_id: str, request: Request, who: Caller = Depends(caller)):
     require_admin(who)
     body = await parse_body(request, RewardPatchIn)
@@ -58,21 +51,18 @@ async def update_reward(reward_id: str, request: Request, who: Caller = Depends(
     return success(rewards.render(who.tenant, series))
 
 
-@router.delete("/rewards/{reward_id}")
 async def delete_reward(reward_id: str, who: Caller = Depends(caller)):
     require_admin(who)
     series = rewards.delete(who.tenant, reward_id)
     return success(rewards.render(who.tenant, series))
 
 
-@router.post("/rewards/{reward_id}/discounts")
 async def add_discount(reward_id: str, request: Request, who: Caller = Depends(caller)):
     require_admin(who)
     body = await parse_body(request, DiscountIn)
     return success(discounts.add(who.tenant, reward_id, body), status=201)  # as the spec says
 
 
-@router.patch("/rewards/{reward_id}/discounts/{discount_id}")
 async def change_discount(
     reward_id: str, discount_id: str, request: Request, who: Caller = Depends(caller)
 ):
@@ -81,19 +71,16 @@ async def change_discount(
     return success(discounts.change(who.tenant, reward_id, discount_id, body))
 
 
-@router.delete("/rewards/{reward_id}/discounts/{discount_id}")
 async def remove_discount(reward_id: str, discount_id: str, who: Caller = Depends(caller)):
     require_admin(who)
     discounts.remove(who.tenant, reward_id, discount_id)
     return success(rewards.discounts(rewards.get(who.tenant, reward_id)))
 
 
-@router.get("/rewards/{reward_id}/discounts")
 async def list_discounts(reward_id: str, who: Caller = Depends(caller)):
     return success(rewards.discounts(rewards.get(who.tenant, reward_id)))
 
 
-@router.get("/rewards/{reward_id}/discounts/{discount_id}")
 async def get_discount(reward_id: str, discount_id: str, who: Caller = Depends(caller)):
     for discount in rewards.discounts(rewards.get(who.tenant, reward_id)):
         if discount["id"] == discount_id:
@@ -101,14 +88,12 @@ async def get_discount(reward_id: str, discount_id: str, who: Caller = Depends(c
     raise WllFail(404, "Discount not found")
 
 
-@router.get("/rewards/{reward_id}/codes")
 async def list_codes(reward_id: str, who: Caller = Depends(caller)):
     require_admin(who)
     series = rewards.get(who.tenant, reward_id)
     return success([{"value": code, "rewardId": series.series_id} for code in series.pool])
 
 
-@router.post("/rewards/{reward_id}/codes")
 async def add_codes(reward_id: str, request: Request, who: Caller = Depends(caller)):
     require_admin(who)
     body = parse(CodesIn, CodesIn.from_body(await read_json(request)))
@@ -116,7 +101,6 @@ async def add_codes(reward_id: str, request: Request, who: Caller = Depends(call
     return success(rewards.render(who.tenant, series))
 
 
-@router.post("/commands/purchase_reward")
 async def purchase_reward(request: Request, who: Caller = Depends(caller)):
     require_user_or_admin(who)
     body = await parse_body(request, PurchaseIn)

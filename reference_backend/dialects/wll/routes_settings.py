@@ -6,36 +6,29 @@ changing needs an admin token.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from . import settings
 from .auth import Caller, caller, require_admin
 from .errors import success
 from .listing import page
-from .routing import WllRoute
 from .schemas import SettingIn, SettingPatchIn, parse, parse_body, read_json
 
-router = APIRouter(prefix="/v1", route_class=WllRoute)
 
-
-@router.get("/settings")
 async def list_settings(request: Request, who: Caller = Depends(caller)):
     return success(page(settings.all_settings(who.tenant), request.query_params))
 
 
-@router.get("/settings/{name}")
 async def get_setting(name: str, who: Caller = Depends(caller)):
     return success(settings.get(who.tenant, name))
 
 
-@router.post("/settings")
 async def create_setting(request: Request, who: Caller = Depends(caller)):
     require_admin(who)
     body = await parse_body(request, SettingIn)
     return success(settings.create(who.tenant, body.name, body.value), status=201)
 
 
-@router.patch("/settings")
 async def update_settings(request: Request, who: Caller = Depends(caller)):
     """The spec's body is an array of SettingPatch; a single object is taken as one."""
     require_admin(who)

@@ -5,21 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
+from ...control.tenants import Tenant
 from ...engine import Member
-from ...tenants import Tenant
 from . import benefits, events, rewards, users
 from .auth import Caller, caller, require_admin, require_user_or_admin
 from .errors import success
 from .listing import page
-from .routing import WllRoute
 from .schemas import AdjustPointsIn, UserIn, UserPatch, parse, parse_body, read_json
 
-router = APIRouter(prefix="/v1", route_class=WllRoute)
 
-
-@router.post("/users")
 async def register_user(request: Request, who: Caller = Depends(caller)):
     require_user_or_admin(who)
     data = await read_json(request)
@@ -30,7 +26,6 @@ async def register_user(request: Request, who: Caller = Depends(caller)):
     return success(users.render(member))  # the spec documents 200
 
 
-@router.get("/users")
 async def list_users(request: Request, who: Caller = Depends(caller)):
     require_admin(who)
     with who.tenant.engine.lock:
@@ -38,7 +33,6 @@ async def list_users(request: Request, who: Caller = Depends(caller)):
     return success(page([users.render(m) for m in members], request.query_params))
 
 
-@router.patch("/users/{user_ref}")
 async def update_user(user_ref: str, request: Request, who: Caller = Depends(caller)):
     require_user_or_admin(who)
     member = users.visible_user(who.tenant, who, user_ref)
@@ -46,7 +40,6 @@ async def update_user(user_ref: str, request: Request, who: Caller = Depends(cal
     return success(users.render(users.update(who.tenant, member, body)))
 
 
-@router.delete("/users/{user_ref}")
 async def close_user(user_ref: str, who: Caller = Depends(caller)):
     """Account closure: the user is deactivated (its ledger stays, so nothing is lost) and the
     intrinsic CLOSED_ACCOUNT event is kept; later earning or spending is refused."""
@@ -55,7 +48,6 @@ async def close_user(user_ref: str, who: Caller = Depends(caller)):
     return success(users.render(events.close_account(who.tenant, member)))
 
 
-@router.post("/commands/adjust_points")
 async def adjust_points(request: Request, who: Caller = Depends(caller)):
     require_admin(who)
     body = await parse_body(request, AdjustPointsIn)
@@ -63,13 +55,11 @@ async def adjust_points(request: Request, who: Caller = Depends(caller)):
     return success(events.adjust_points(who.tenant, member, body))
 
 
-@router.get("/users/{user_ref}")
 async def get_user(user_ref: str, who: Caller = Depends(caller)):
     require_user_or_admin(who)
     return success(users.render(users.visible_user(who.tenant, who, user_ref)))
 
 
-@router.get("/users/{user_ref}/wallet")
 async def get_wallet(user_ref: str, who: Caller = Depends(caller)):
     require_user_or_admin(who)
     member = users.visible_user(who.tenant, who, user_ref)

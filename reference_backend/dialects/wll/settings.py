@@ -10,10 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ...tenants import Tenant
+from ...control.tenants import Tenant
 from .auth import NAME
+from .convert import iso
 from .errors import WllFail
-from .timefmt import iso
 
 POINTS_VALUE = "pointsCurrencyValue"
 

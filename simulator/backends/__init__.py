@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .protocol import codec_for
-from .transports import ASGITransport, HttpTransport
+from ..protocol import codec_for
+from ..transports import ASGITransport, HttpTransport
 
 # the program every vendor-neutral scenario assumes: 1 point per 1.00 paid, 1 point = 0.01
 SCENARIO_PROGRAM: dict[str, Any] = {
@@ -117,7 +117,7 @@ def live(
 
 def parse_credentials(text: str | None) -> dict[str, str] | None:
     """`--posim-credentials` as JSON, k=v,k=v or @file; ValueError (one line) otherwise."""
-    from .cliargs import parse_credentials as parse
+    from ..cliargs import parse_credentials as parse
 
     data = parse(text)
     return None if data is None else {str(k): str(v) for k, v in data.items()}

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
-from ...tenants import Tenant
+from ...control.tenants import Tenant
 from .auth import Caller, caller
 from .errors import WllFail, success
 from .listing import page
-from .routing import WllRoute
-
-router = APIRouter(prefix="/v1", route_class=WllRoute)
 
 
 def _tiers(tenant: Tenant) -> list[dict[str, Any]]:
@@ -30,12 +27,10 @@ def _tiers(tenant: Tenant) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/tiers")
 async def list_tiers(request: Request, who: Caller = Depends(caller)):
     return success(page(_tiers(who.tenant), request.query_params))
 
 
-@router.get("/tiers/{tier_id}")
 async def get_tier(tier_id: str, who: Caller = Depends(caller)):
     for tier in _tiers(who.tenant):
         if tier["id"] == tier_id.lower():

@@ -11,17 +11,14 @@ import binascii
 from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from ...hardening import loads, read_body, same_secret
 from .auth import NAME, creds, mint_admin_token
 from .errors import fail_body
-from .routing import WllRoute
 from .schemas import TokenRequest
-
-router = APIRouter(route_class=WllRoute)
 
 
 def _oauth_fail(status: int, error: str, description: str) -> JSONResponse:
@@ -70,7 +67,3 @@ async def issue_token(request: Request) -> JSONResponse:
     request.state.tenant = tenant
     request.state.dialect = NAME
     return JSONResponse(mint_admin_token(tenant, form.audience, form.scope))
-
-
-router.add_api_route("/oauth/token", issue_token, methods=["POST"])
-router.add_api_route("/v1/oauth/token", issue_token, methods=["POST"])

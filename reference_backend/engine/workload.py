@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .engine import Engine, EngineError
+from .engine import Engine
+from .errors import EngineError
 
 OPERATION_MIX = {
     "order": 30,
@@ -143,7 +144,7 @@ def _apply_one(engine: Engine, op: Op) -> None:
 
 def ledger_summary(engine: Engine) -> dict[str, int]:
     """Points issued, held, redeemed, expired and outstanding, straight from the ledger."""
-    from .engine.ledger import EXPIRY, ISSUANCE, REDEMPTION
+    from .ledger import EXPIRY, ISSUANCE, REDEMPTION
 
     with engine.lock:
         acct = engine.state.ledger.account

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .gateway import LoyaltyGateway, RetryPolicy
-from .pos import Checkout, CheckoutError, Store, Terminal
-from .protocol import ops
-from .protocol.base import LoyaltyError
+from ..gateway import LoyaltyGateway, RetryPolicy
+from ..pos import Checkout, CheckoutError, Store, Terminal
+from ..protocol import ops
+from ..protocol.base import LoyaltyError
 
 
 def money(text: str) -> int:

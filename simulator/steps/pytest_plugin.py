@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from .backends import embedded, live, parse_credentials
-from .protocol import DIALECTS, codec_class
+from ..backends import embedded, live, parse_credentials
+from ..protocol import DIALECTS, codec_class
 from .world import World
 
 CAPABILITIES = (
@@ -45,7 +45,7 @@ def pytest_configure(config):
 
 def check_options(config) -> None:
     """Bad --posim-* options end the run with one usage line, before any collection."""
-    from .preflight import PreflightError, check_url
+    from ..preflight import PreflightError, check_url
 
     selected_dialects(config)
     try:
@@ -61,7 +61,7 @@ def check_options(config) -> None:
 
 def pytest_sessionstart(session):
     """Pre-flight of a live target: reachable, and one read with the given credentials."""
-    from .preflight import PreflightError, check_target
+    from ..preflight import PreflightError, check_target
 
     config = session.config
     target = config.getoption("--posim-target", None)
@@ -180,7 +180,7 @@ def loyalty_tenant(request, loyalty_dialect, loyalty_backend):
 @pytest.fixture
 def gateway(loyalty_tenant):
     """A LoyaltyGateway speaking the tenant's vendor API."""
-    from .gateway import LoyaltyGateway
+    from ..gateway import LoyaltyGateway
 
     return LoyaltyGateway(loyalty_tenant.codec(), loyalty_tenant.transport)
 
@@ -188,6 +188,6 @@ def gateway(loyalty_tenant):
 @pytest.fixture
 def pos(gateway):
     """One till: store-01, lane-1, over the gateway."""
-    from .pos import Store, Terminal
+    from ..pos import Store, Terminal
 
     return Terminal(Store("store-01", "Store 01", ("lane-1",)), "lane-1", "cashier-1", gateway)

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, unquote
 
 from starlette.requests import Request
 
-from .dialects.base import dialect_for_path
+from ..dialects.base import dialect_for_path
 
 FAULT_HEADER = "x-posim-fault"
 IN_PROCESS_HEADER = "x-posim-in-process"  # set by the in-process transport: no real waiting

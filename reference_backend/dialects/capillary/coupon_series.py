@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from ...engine import VoucherSeries
 from . import vouchers
 from .auth import Till, guard
-from .envelope import item_status, request_status, respond
+from .convert import item_status, request_status, respond
 from .errors import ItemError, run_batch
 from .schemas import major
-
-router = APIRouter()
 
 
 def _series_item(till: Till, series: VoucherSeries, issued: int, redeemed: int) -> dict[str, Any]:
@@ -51,7 +49,6 @@ def _expired(till: Till, series: VoucherSeries) -> bool:
     return series.valid_until is not None and till.engine.now() >= series.valid_until
 
 
-@router.get("/coupon/series")
 async def coupon_series(request: Request, till: Till = Depends(guard("coupon/series"))):
     params = request.query_params
     engine = till.engine

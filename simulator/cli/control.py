@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from .cliargs import HelpFormatter, at_least, dialect, one_line, target_url, writable_dir
-from .transports import ADMIN_TOKEN_ENV, admin_headers
+from ..cliargs import HelpFormatter, at_least, dialect, one_line, target_url, writable_dir
+from ..transports import ADMIN_TOKEN_ENV, admin_headers
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -87,7 +87,7 @@ def _out(text: str) -> str:
 
 
 def _fixtures(args) -> int:
-    from .fakes import dataset
+    from ..fakes import dataset
 
     data = dataset(args.members, args.seed, products=args.products, stores_n=args.stores)
     text = json.dumps(data, indent=2) + "\n"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from ...engine import EngineError, Member, Voucher
 from ...hardening import read_body
 from . import bills, members, vouchers
 from .auth import Till, guard
-from .envelope import item_status, request_status, respond
+from .convert import item_status, request_status, respond
 from .errors import COUPON_CODES, ItemError, from_engine, run_batch
 from .schemas import (
     CouponRedeemIn,
@@ -22,8 +22,6 @@ from .schemas import (
     text,
     to_minor,
 )
-
-router = APIRouter()
 
 
 def _coupon(till: Till, code: str) -> Voucher:
@@ -52,7 +50,6 @@ def _customer(member: Member | None, idents: dict[str, str]) -> dict[str, Any]:
     return {k: source.get(k) for k in ("mobile", "email", "external_id")}
 
 
-@router.get("/coupon/isredeemable")
 async def coupon_isredeemable(request: Request, till: Till = Depends(guard("coupon/isredeemable"))):
     params = request.query_params
     idents = dict(members.query_identifiers(params)[:1])
@@ -172,7 +169,6 @@ def redeem_one(till: Till, item: CouponRedeemIn) -> dict[str, Any]:
     }
 
 
-@router.post("/coupon/redeem")
 async def coupon_redeem(request: Request, till: Till = Depends(guard("coupon/redeem"))):
     raws = read_items(await read_body(request), "coupon")
 

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import respx
 
-from .faults import FAULT_HEADER
+from reference_backend.control.faults import FAULT_HEADER
 
 VENDOR_HOSTS: dict[str, tuple[str, ...]] = {
     "gameball": ("api.gameball.co",),
@@ -52,11 +52,11 @@ class LoyaltyMock:
         config: dict[str, Any] | None = None,
         rate_limits: bool = True,
     ) -> None:
-        from simulator.transports import InProcessClient
+        from reference_backend.app import create_app
+        from reference_backend.engine import ProgramConfig
+        from reference_backend.settings import Settings
 
-        from .app import create_app
-        from .engine import ProgramConfig
-        from .settings import Settings
+        from .transports import InProcessClient
 
         if dialect is not None and dialect not in VENDOR_HOSTS:
             raise ValueError(f"unknown dialect {dialect!r}; choose from {', '.join(VENDOR_HOSTS)}")
@@ -96,7 +96,7 @@ class LoyaltyMock:
         return [v.to_dict() for v in self.tenant.engine.audit()]
 
     def add_fault(self, **rule: Any):
-        from .faults import FaultRule
+        from reference_backend.control.faults import FaultRule
 
         fault = FaultRule(rule_id=f"f{len(self.tenant.faults) + 1}", **rule)
         self.tenant.faults.append(fault)

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .engine import Clock, Engine, ProgramConfig
-from .ratelimit import TokenBucket
+from ..dialects.ratelimit import TokenBucket
+from ..engine import Clock, Engine, ProgramConfig
 
 
 class _Unlimited(TokenBucket):

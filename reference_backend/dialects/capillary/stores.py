@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from . import bills
 from .auth import TILL_KEYS, Till, guard, store_of
-from .envelope import item_status, respond
+from .convert import item_status, respond
 from .schemas import text
-
-router = APIRouter()
 
 
 def _stores(till: Till) -> list[str]:
@@ -39,7 +37,6 @@ def _store_entry(till: Till, code: str) -> dict[str, Any]:
     }
 
 
-@router.get("/store/get")
 async def store_get(request: Request, till: Till = Depends(guard("store/get"))):
     params = request.query_params
     wanted_id, wanted_ext = text(params.get("id")), text(params.get("external_id"))

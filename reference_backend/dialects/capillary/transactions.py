@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from ...engine import EngineError, Member, Order
 from ...hardening import read_body
-from . import bill_numbers, billing, bills, exchanges, members, returns
+from . import bill_checks, bill_numbers, bills, exchanges, members, returns
 from .auth import Till, guard
-from .envelope import failure_body, item_status, request_status, respond
+from .convert import failure_body, item_status, request_status, respond
 from .errors import TRANSACTION_CODES, ItemError, from_engine, run_batch
 from .schemas import TransactionIn, decimal_of, fmt_time, parse_item, read_items, text
-
-router = APIRouter()
 
 
 def points_effect(till: Till, member: Member, awarded: int) -> dict[str, Any]:
@@ -83,10 +81,10 @@ def book_sale(
 
 
 def regular_sale(till: Till, item: TransactionIn) -> dict[str, Any]:
-    number = billing.bill_number(till, item) or _auto_number(till, "AUTO")
-    amount = billing.bill_amount(till, item)
-    when = billing.billing_time(till, item)
-    lines = billing.lines_of(till, item)
+    number = bill_checks.bill_number(till, item) or _auto_number(till, "AUTO")
+    amount = bill_checks.bill_amount(till, item)
+    when = bill_checks.billing_time(till, item)
+    lines = bill_checks.lines_of(till, item)
     idents = members.identifiers(item.customer)
     if not idents:
         raise ItemError(606)
@@ -106,8 +104,8 @@ def regular_sale(till: Till, item: TransactionIn) -> dict[str, Any]:
         "till": till.code,
         "billing_time": fmt_time(when),
         "notes": text(item.notes) or "",
-        "gross_minor": billing.to_minor(till, gross) if gross is not None else amount,
-        "discount_minor": billing.to_minor(till, discount) if discount is not None else 0,
+        "gross_minor": bill_checks.to_minor(till, gross) if gross is not None else amount,
+        "discount_minor": bill_checks.to_minor(till, discount) if discount is not None else 0,
         "lines": [line.shown for line in lines],
         "points_redemptions": links,
     }
@@ -125,10 +123,10 @@ def regular_sale(till: Till, item: TransactionIn) -> dict[str, Any]:
 
 def not_interested_sale(till: Till, item: TransactionIn) -> dict[str, Any]:
     """A bill without a loyalty customer: recorded (for duplicates and returns), no points."""
-    number = billing.bill_number(till, item) or _auto_number(till, "NI")
-    amount = billing.bill_amount(till, item)
-    when = billing.billing_time(till, item)
-    lines = billing.lines_of(till, item)  # kept for a later retro conversion
+    number = bill_checks.bill_number(till, item) or _auto_number(till, "NI")
+    amount = bill_checks.bill_amount(till, item)
+    when = bill_checks.billing_time(till, item)
+    lines = bill_checks.lines_of(till, item)  # kept for a later retro conversion
     check_new_number(till, number, when)
     merchant = bill_numbers.next_merchant(till, number)
     bill_numbers.record(till, number, bill_numbers.NOT_INTERESTED, when, merchant)
@@ -165,7 +163,6 @@ HANDLERS = {
 }
 
 
-@router.post("/transaction/add")
 async def transaction_add(request: Request, till: Till = Depends(guard("transaction/add"))):
     raws = read_items(await read_body(request), "transaction")
     if len(raws) > till.cfg.max_batch_size:

@@ -6,16 +6,15 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from ...engine import Member
 from . import members
 from .auth import Till, guard
-from .envelope import respond
+from .convert import respond
 from .errors import ItemError
 from .schemas import fmt_time, major
 
-router = APIRouter()
 SEARCH_ROWS = 10
 
 
@@ -97,7 +96,6 @@ def _attributes(fields: list[dict[str, Any]]) -> dict[str, Any]:
     return {"attribute": pairs[0] if len(pairs) == 1 else pairs}
 
 
-@router.get("/customer/search")
 async def customer_search(request: Request, till: Till = Depends(guard("customer/search"))):
     params = request.query_params
     start = int(params["start"]) if (params.get("start") or "").isdigit() else 0

@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from .cliargs import (
+from ..cliargs import (
     HelpFormatter,
     Parser,
     at_least,
@@ -32,7 +32,7 @@ def _file_or_stdout(text: str) -> str:
 def _demo(args: argparse.Namespace) -> int:
     """Run a seeded workload through the engine and print the ledger summary."""
     from reference_backend.engine import Engine, ProgramConfig
-    from reference_backend.workload import apply, generate, ledger_summary
+    from reference_backend.engine.workload import apply, generate, ledger_summary
 
     config = ProgramConfig(lot_expiry_days=90, return_window_days=args.return_window)
     engine = Engine(config, check_invariants=args.check_every_step)
@@ -61,9 +61,9 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from reference_backend.app import create_app
-    from simulator.server import serve_settings
+    from simulator.backends.server import serve_settings
 
-    from .inspector import mount
+    from ..inspector import mount
 
     busy = port_is_free(args.host, args.port)  # before the banner prints any credentials
     if busy:
@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
         "inspector at /_posim/ui/) over HTTP.",
         formatter_class=HelpFormatter,
     )
-    from simulator.server import add_serve_arguments
+    from simulator.backends.server import add_serve_arguments
 
     add_serve_arguments(serve)
     serve.set_defaults(func=_serve)
@@ -171,8 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from loadtests.cli import add_load_parser
 
-    from .certify.cli import add_audit_parser, add_certify_parser
-    from .control_cli import add_parsers
+    from ..certify.cli import add_audit_parser, add_certify_parser
+    from .control import add_parsers
 
     add_certify_parser(sub)
     add_audit_parser(sub)
@@ -184,7 +184,3 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from ...engine import EngineError, Member
@@ -19,11 +19,10 @@ from ...hardening import loads, read_body
 from . import bills, members, redemptions, vouchers
 from .auth import Till, guard
 from .errors import ItemError
-from .points_routes import short_id
+from .points import short_id
 from .schemas import decimal_of, fmt_time, text
 
 PREFIX = "/v2"
-router = APIRouter(prefix=PREFIX, tags=["capillary v2"])
 
 # v2 identifier types (docs: ID, PHONE, EMAIL; samples: "mobile", "externalId")
 IDENTIFIER_TYPES = {
@@ -163,7 +162,6 @@ def _reverse(till: Till, body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.post("/points/reverse")
 async def points_reverse(request: Request, till: Till = Depends(guard("v2/points/reverse"))):
     body = await _object(request)
     try:
@@ -206,7 +204,6 @@ def _reactivate(till: Till, body: dict[str, Any]) -> dict[str, Any]:
     return {"warnings": warnings, "errors": errors, "success": not errors}
 
 
-@router.post("/coupon/reactivate")
 async def coupon_reactivate(request: Request, till: Till = Depends(guard("v2/coupon/reactivate"))):
     body = await _object(request)
     try:

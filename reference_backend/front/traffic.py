@@ -14,8 +14,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from .hardening import loads
-from .traffic_mask import masked_form, masked_headers, masked_json, masked_query, masked_text
+from ..hardening import loads
+from ..traffic_mask import masked_form, masked_headers, masked_json, masked_query, masked_text
 
 log = logging.getLogger("posim.requests")
 BODY_PREFIX_LIMIT = 8192  # bytes of each body kept; the rest is counted, never stored

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from starlette.datastructures import QueryParams
 
 from ...hardening import read_body
 from . import bills, members, vouchers
 from .auth import Till, guard
-from .envelope import item_status, request_status, respond
+from .convert import item_status, request_status, respond
 from .errors import ItemError, run_batch
 from .schemas import CustomerIn, parse_item, read_items, text
 
-router = APIRouter()
 NO_IDENTIFIER = "Input is invalid, No identifier provided to get loyalty users"
 
 
@@ -34,7 +33,6 @@ def _no_identifier_body() -> dict[str, Any]:
 SHORT_ROWS = 10  # customer/get lists the newest bills only
 
 
-@router.get("/customer/get")
 async def customer_get(request: Request, till: Till = Depends(guard("customer/get"))):
     params = request.query_params
     wanted = members.query_identifiers(params)
@@ -90,7 +88,6 @@ def _owners(till: Till, idents: dict[str, str]) -> list[tuple[str, Any]]:
     return [(kind, m) for kind, m in found if m is not None]
 
 
-@router.post("/customer/add")
 async def customer_add(request: Request, till: Till = Depends(guard("customer/add"))):
     raws = read_items(await read_body(request), "customer")
 
@@ -119,7 +116,6 @@ async def customer_add(request: Request, till: Till = Depends(guard("customer/ad
     return respond(request, {"response": body}, till.cfg)
 
 
-@router.api_route("/customer/update", methods=["POST", "PUT"])
 async def customer_update(request: Request, till: Till = Depends(guard("customer/update"))):
     raws = read_items(await read_body(request), "customer")
 
@@ -162,7 +158,6 @@ def _filter_rows(rows: list[dict[str, Any]], params: QueryParams) -> list[dict[s
     return rows
 
 
-@router.get("/customer/transactions")
 async def customer_transactions(
     request: Request, till: Till = Depends(guard("customer/transactions"))
 ):
@@ -206,7 +201,6 @@ async def customer_transactions(
     return respond(request, {"response": body}, till.cfg)
 
 
-@router.get("/customer/coupons")
 async def customer_coupons(request: Request, till: Till = Depends(guard("customer/coupons"))):
     params = request.query_params
     wanted = members.query_identifiers(params)

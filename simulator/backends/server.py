@@ -90,7 +90,7 @@ LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 def add_serve_arguments(serve) -> None:
     """`posim serve` flags for binding, the control plane's guard and the edge's limits."""
-    from .cliargs import at_least, port, writable_file
+    from ..cliargs import at_least, port, writable_file
 
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on")
     serve.add_argument("--port", type=port, default=8080, help="TCP port (1-65535)")

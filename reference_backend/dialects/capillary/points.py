@@ -11,14 +11,14 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from starlette.datastructures import QueryParams
 
 from ...engine import EngineError, Member
 from ...hardening import read_body
 from . import bills, members, otp, redemptions
 from .auth import Till, guard
-from .envelope import item_status, request_status, respond
+from .convert import item_status, request_status, respond
 from .errors import POINTS_CODES, ItemError, from_engine, run_batch
 from .schemas import (
     RedeemIn,
@@ -32,7 +32,6 @@ from .schemas import (
     to_minor,
 )
 
-router = APIRouter()
 REFS = "redeem_refs"
 OTP_HEADER = "X-Posim-Validation-Code"  # posim only: lets a simulated POS read the "SMS"
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -91,7 +90,6 @@ def _requested_points(till: Till, params: QueryParams) -> tuple[int, str]:
     return points_of(params.get("points")), "points"
 
 
-@router.get("/points/isredeemable")
 async def points_isredeemable(request: Request, till: Till = Depends(guard("points/isredeemable"))):
     params = request.query_params
     idents = _query_idents(params)
@@ -130,7 +128,6 @@ async def points_isredeemable(request: Request, till: Till = Depends(guard("poin
     return respond(request, {"response": body}, till.cfg, headers=headers)
 
 
-@router.get("/points/validationcode")
 async def points_validationcode(
     request: Request, till: Till = Depends(guard("points/validationcode"))
 ):
@@ -261,7 +258,6 @@ def redeem_one(till: Till, item: RedeemIn, params: QueryParams) -> dict[str, Any
     }
 
 
-@router.post("/points/redeem")
 async def points_redeem(request: Request, till: Till = Depends(guard("points/redeem"))):
     raws = read_items(await read_body(request), "redeem")
     params = request.query_params
