@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
+from ..protocol.retry_after import parse_retry_after
 from .redact import personal_name, secret_name
 from .traffic_calls import (
     DUPLICATE,
@@ -347,17 +347,8 @@ def _judge_retry(result: RuleResult, dialect: str, first: Op, retry: Op, why: st
 # -- back off after a 429 ------------------------------------------------------------------
 def retry_after_s(call: Call) -> float:
     """The wait a 429 asks for: Retry-After in seconds or as an HTTP date; 1 s when absent."""
-    raw = call.header("retry-after")
-    if raw is None:
-        return DEFAULT_BACKOFF_S
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(raw).timestamp() - call.end)
-    except (TypeError, ValueError):
-        return DEFAULT_BACKOFF_S
+    wait = parse_retry_after(call.header("retry-after"), now=call.end)
+    return DEFAULT_BACKOFF_S if wait is None else wait
 
 
 def backoff(traffic: Traffic) -> RuleResult:

@@ -26,6 +26,7 @@ from urllib.parse import quote
 from . import ops
 from .base import BadAnswer, LoyaltyError, Next, Request, Response, require_int
 from .money import points_owed, to_major
+from .retry_after import retry_after
 
 BASE = "/v1"
 TOKEN_PATH = "/v1/oauth/token"
@@ -177,13 +178,6 @@ def _data(body: Any) -> Any:
     if isinstance(body, dict) and "status" in body and "data" in body:
         return body["data"]
     return body
-
-
-def _header(response: Response, name: str) -> str | None:
-    for key, value in response.headers.items():
-        if key.lower() == name.lower():
-            return value
-    return None
 
 
 class WLLCodec:
@@ -580,11 +574,7 @@ class WLLCodec:
         status = response.status
         vendor = data.get("code") or body.get("error")
         if status == 429:
-            retry = _header(response, "retry-after")
-            try:
-                wait = float(retry) if retry else None
-            except ValueError:
-                wait = None
+            wait = retry_after(response.headers)
             return LoyaltyError(
                 "rate_limited", message, status=429, vendor_code=vendor, retry_after=wait
             )
