@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from simulator.processes import stop_process
 from simulator.server import free_port
 
 CACHE = Path.home() / ".cache" / "posim" / "wiremock"
@@ -123,8 +124,4 @@ def run(seconds: float) -> list[dict]:
             )
         return rows
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
