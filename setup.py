@@ -23,5 +23,8 @@ setup(
     packages=find_packages(include=["reference_backend*", "simulator*", "loadtests*"])
     + data_packages(),
     package_dir=DATA,
-    package_data={package: FILES for package in data_packages()},
+    package_data={
+        **{package: FILES for package in data_packages()},
+        "simulator.certify": ["templates/*.html", "templates/*.css"],  # the HTML report
+    },
 )
