@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..processes import stop_process
+from ..protocol.base_paths import BASE_PATHS
 
 # the API root a till is configured with, per dialect (what `{base_url}` is)
-API_ROOTS = {"gameball": "/api/v4.0/integrations", "wll": "/v1", "capillary": "/v1.1"}
+API_ROOTS = {name: paths.client for name, paths in BASE_PATHS.items()}
 KILL_GRACE_S = 2.0  # between SIGTERM and SIGKILL of the command's process group
 NOT_STARTED = (126, 127)  # the shell could not run the command
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..protocol.base_paths import CAPILLARY
 from ..protocol.retry_after import parse_retry_after
 from .redact import personal_name, secret_name
 from .traffic_calls import (
@@ -149,7 +150,7 @@ def timestamp_problem(dialect: str, path: str, key: str, value: Any) -> str | No
     text = value.strip()
     if _DATE_ONLY.match(text) and key not in REQUIRED_TIMESTAMPS[dialect]:
         return None
-    if dialect == "capillary" and not path.startswith("/v2/"):
+    if dialect == "capillary" and not path.startswith(CAPILLARY.extra["client_v2"] + "/"):
         if _valid_time(text, _CAP_V11) or _valid_time(text, _ISO_UTC):
             return None
         return "is not YYYY-MM-DD HH:MM:SS (nor ISO 8601 UTC)"

@@ -21,17 +21,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import ops
 from .base import BadAnswer, Done, LoyaltyError, Next, Request, Response, require_int
+from .base_paths import CAPILLARY
 from .money import points_owed, to_minor
 from .retry_after import retry_after
 
-BASE = "/v1.1"
-BASE_V2 = "/v2"
+BASE = CAPILLARY.client
+BASE_V2 = CAPILLARY.extra["client_v2"]
 USER_ID_PREFIX = "id:"
 
 # item code -> neutral code (v1.1: customer 1000s, bills 600s, coupons 700s, points 800s)
@@ -208,7 +210,8 @@ class _Reverse:
 
 class CapillaryCodec:
     dialect = "capillary"
-    sale_route = r"/v1\.1/transaction/add$"  # where a sale is submitted (fault rules target it)
+    # where a sale is submitted (fault rules target it)
+    sale_route = rf"{re.escape(BASE)}/transaction/add$"
     not_applicable = {
         "holds": (
             "InTouch v1.1 has no points hold: points/isredeemable only checks the balance and"

@@ -10,10 +10,11 @@ from urllib.parse import quote
 
 from . import ops
 from .base import LoyaltyError, Next, Request, Response, require, require_int, require_object
+from .base_paths import GAMEBALL
 from .money import to_major, to_minor
 from .retry_after import retry_after
 
-BASE = "/api/v4.0/integrations"
+BASE = GAMEBALL.client
 
 # Gameball error code -> neutral code
 ERRORS = {

@@ -25,11 +25,12 @@ from urllib.parse import quote
 
 from . import ops
 from .base import BadAnswer, LoyaltyError, Next, Request, Response, require_int
+from .base_paths import WLL
 from .money import points_owed, to_major
 from .retry_after import retry_after
 
-BASE = "/v1"
-TOKEN_PATH = "/v1/oauth/token"
+BASE = WLL.client
+TOKEN_PATH = WLL.extra["token"]
 AUDIENCE = "wlloyalty.net"
 EARN, DEDUCT, RESTORE = "TRANSACTION", "REDEEMED_POINTS", "POINTS_REFUND"
 PLACEHOLDER_EMAIL = "UNKNOWN"  # WLL accepts it for a profile without PII
@@ -182,7 +183,8 @@ def _data(body: Any) -> Any:
 
 class WLLCodec:
     dialect = "wll"
-    sale_route = r"/v1/events$"  # a sale is a TRANSACTION event (fault rules target it)
+    # a sale is a TRANSACTION event (fault rules target it)
+    sale_route = rf"{re.escape(BASE)}/events$"
     not_applicable = {
         "hold_expiry": (
             "WLL has no holds: REDEEMED_POINTS deducts at once, so nothing held can expire "
