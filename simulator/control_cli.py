@@ -4,27 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
 import httpx
 
-from .cliargs import HelpFormatter, at_least, dialect, one_line, target_url, writable_dir
+from .cliargs import (
+    HelpFormatter,
+    at_least,
+    dialect,
+    duration,
+    number,
+    one_line,
+    target_url,
+    writable_dir,
+)
 
 DEFAULT_URL = "http://127.0.0.1:8080"
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(text: str) -> float:
-    """'90', '90s', '11m', '2h', '3d' or '1h30m' -> seconds."""
-    text = text.strip().lower()
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    parts = re.findall(r"(\d+(?:\.\d+)?)([smhd])", text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (use e.g. 90s, 11m, 2h, 3d)")
-    return sum(float(n) * _UNITS[u] for n, u in parts)
 
 
 def _call(args, method: str, path: str, body=None) -> dict:
@@ -155,7 +151,7 @@ def add_parsers(sub) -> None:
     show = _sub(clock_sub, "show", "print the tenant's clock")
     _target(show)
     advance = _sub(clock_sub, "advance", "move the clock forward, e.g. 11m")
-    advance.add_argument("duration", type=parse_duration, help="90s, 11m, 2h, 3d or 1h30m")
+    advance.add_argument("duration", type=duration, help="90s, 11m, 2h, 3d or 1h30m")
     _target(advance)
     clock.set_defaults(func=_clock)
 
@@ -173,8 +169,8 @@ def add_parsers(sub) -> None:
     add.add_argument("--latency-ms", dest="latency_ms", type=at_least(0), help="added delay")
     add.add_argument("--jitter-ms", dest="jitter_ms", type=at_least(0), help="random extra delay")
     add.add_argument("--status", type=_status_5xx, help="5xx status for kind error (503)")
-    add.add_argument("--retry-after", dest="retry_after_s", type=float, help="Retry-After (s)")
-    add.add_argument("--hang", dest="hang_s", type=float, help="seconds a drop hangs over HTTP")
+    add.add_argument("--retry-after", dest="retry_after_s", type=number(0), help="Retry-After (s)")
+    add.add_argument("--hang", dest="hang_s", type=number(0), help="seconds a drop hangs over HTTP")
     add.add_argument("--body", help="regular expression searched in the request body")
     add.add_argument("--after", type=at_least(0), help="let the first N matching calls through")
     add.add_argument("--every", type=at_least(1), help="then fire on every Nth matching call")
