@@ -182,6 +182,28 @@ def writable_dir(text: str) -> str:
     return text
 
 
+def file_or_stdout(text: str) -> str:
+    """argparse type for --out: "-" (stdout), or a file whose missing folders can be made."""
+    if text == "-":
+        return text
+    writable_dir(str(Path(text).parent))
+    if Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder, not a file")
+    if Path(text).exists() and not os.access(text, os.W_OK):
+        raise argparse.ArgumentTypeError(f"{text} is not writable")
+    return text
+
+
+def write_out(out: str, text: str) -> bool:
+    """Write `text` to stdout ("-") or to the file `out` (folders made); True for a file."""
+    if out == "-":
+        sys.stdout.write(text)
+        return False
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(text, encoding="utf-8")
+    return True
+
+
 def port_is_free(host: str, number: int) -> str | None:
     """None if `host:number` can be bound now; else why not (checked before any banner)."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:

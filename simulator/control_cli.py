@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 
 import httpx
 
@@ -14,10 +12,11 @@ from .cliargs import (
     at_least,
     dialect,
     duration,
+    file_or_stdout,
     number,
     one_line,
     target_url,
-    writable_dir,
+    write_out,
 )
 
 DEFAULT_URL = "http://127.0.0.1:8080"
@@ -73,23 +72,12 @@ def _as_fired(rule: dict) -> dict:
     return {**rule, "status": 429} if rule.get("kind") == "rate_limit" else rule
 
 
-def _out(text: str) -> str:
-    """stdout, or a file whose missing folders are made (where they can be)."""
-    if text != "-":
-        writable_dir(str(Path(text).parent))
-    return text
-
-
 def _fixtures(args) -> int:
     from .fakes import dataset
 
     data = dataset(args.members, args.seed, products=args.products, stores_n=args.stores)
     text = json.dumps(data, indent=2) + "\n"
-    if args.out == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(text)
+    if write_out(args.out, text):
         print(
             f"wrote {args.members} members, {args.products} products and "
             f"{args.stores} stores (seed {args.seed}) to {args.out}"
@@ -194,5 +182,7 @@ def add_parsers(sub) -> None:
     generate.add_argument("--seed", type=int, default=0, help="data seed")
     generate.add_argument("--products", type=at_least(0), default=50, help="catalog size")
     generate.add_argument("--stores", type=at_least(1), default=3, help="stores")
-    generate.add_argument("--out", type=_out, default="-", help="file to write (- : stdout)")
+    generate.add_argument(
+        "--out", type=file_or_stdout, default="-", help="file to write (- : stdout)"
+    )
     fixtures.set_defaults(func=_fixtures)

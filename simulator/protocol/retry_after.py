@@ -2,6 +2,8 @@
 
 One parser for the codecs, the certify rules and the load lanes. Pure: the caller may pass
 the instant an HTTP-date is measured from (a recorded call's end); it defaults to now.
+Hand-written on purpose: the standard library reads the date (`email.utils`), and the rest
+is a dozen lines; the HTTP clients' own parsers (urllib3's Retry) are tied to their retries.
 """
 
 from __future__ import annotations

@@ -9,12 +9,14 @@ import pytest
 
 from simulator.cliargs import (
     duration,
+    file_or_stdout,
     number,
     parse_credentials,
     port,
     port_is_free,
     writable_dir,
     writable_file,
+    write_out,
 )
 from simulator.preflight import PreflightError, check_url
 
@@ -106,3 +108,14 @@ def test_number_refuses_what_a_timeout_or_rate_cannot_be():
     for bad in ("-0.5", "inf", "x"):
         with pytest.raises(argparse.ArgumentTypeError):
             non_negative(bad)
+
+
+def test_file_or_stdout_makes_missing_folders_but_refuses_a_folder(tmp_path, capsys):
+    assert file_or_stdout("-") == "-"
+    deep = tmp_path / "new" / "deeper" / "out.json"
+    assert file_or_stdout(str(deep)) == str(deep)
+    with pytest.raises(argparse.ArgumentTypeError, match="is a folder"):
+        file_or_stdout(str(tmp_path))
+    assert write_out(str(deep), "{}\n") is True and deep.read_text() == "{}\n"
+    assert write_out("-", "to the console\n") is False
+    assert capsys.readouterr().out == "to the console\n"
