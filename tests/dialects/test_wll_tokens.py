@@ -151,3 +151,14 @@ def test_jwks_settings_are_checked(wll: Wll):
     assert response.status_code == 400
     assert _set_jwks(wll, good).status_code == 200
     assert wll.tenant.dialect_data("wll")["jwks"] == good
+
+
+def test_the_jwks_survives_a_snapshot_and_restore(wll: Wll):
+    wll.create_user(SUB)
+    key = _rsa_key()
+    _set_jwks(wll, _jwks(key))
+    snapshot = wll.client.get("/_posim/tenants/demo/snapshot").json()
+    _set_jwks(wll, None)
+    assert wll.client.post("/_posim/tenants/demo/restore", json=snapshot).status_code == 200
+    token = jwt.encode(_claims(wll), key, headers={"kid": "k1"}, algorithm="RS256")
+    wll.ok(wll.get("/users/me/wallet", token=token))
