@@ -7,7 +7,10 @@ from setuptools import find_packages, setup
 
 DATA = {"posim_data.features": "features", "posim_data.fixtures": "fixtures"}
 FILES = ["*.feature", "*.py", "*.yaml", "*.json"]
-ASSETS = {"simulator.inspector": ["static/*"]}  # the inspector's page: served offline
+ASSETS = {
+    "simulator.inspector": ["static/*"],  # the inspector's page: served offline
+    "simulator.certify": ["templates/*.html", "templates/*.css"],  # the HTML report
+}
 
 
 def data_packages() -> list[str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from simulator.backends.server import free_port
+from simulator.processes import stop_process
 
 CACHE = Path.home() / ".cache" / "posim" / "wiremock"
 GB = "/api/v4.0/integrations"
@@ -123,8 +124,4 @@ def run(seconds: float) -> list[dict]:
             )
         return rows
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)

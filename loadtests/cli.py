@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 
 from simulator import cliargs, preflight
 from simulator.protocol import DIALECTS, LoyaltyError
@@ -18,18 +17,6 @@ from simulator.protocol import DIALECTS, LoyaltyError
 from . import PROFILES
 from .plan import Knobs
 from .progress import MODES, ProgressPrinter
-
-
-def duration(text: str) -> float:
-    """'30s', '2m', '1h30m' or plain seconds -> seconds."""
-    text = text.strip().lower()
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    parts = re.findall(r"(\d+(?:\.\d+)?)([hms])", text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (say 30s, 2m or 1h30m)")
-    scale = {"h": 3600, "m": 60, "s": 1}
-    return sum(float(n) * scale[u] for n, u in parts)
 
 
 def _fraction_pair(text: str) -> tuple[float, float]:
@@ -57,8 +44,13 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--profile", choices=PROFILES, default="race", help="what the lanes do")
     run.add_argument("--dialect", choices=DIALECTS, default="gameball", help="the vendor API")
     run.add_argument("--users", type=cliargs.at_least(1), default=20, help="simulated lanes")
-    run.add_argument("--spawn-rate", type=float, default=None, help="users/s (default: all)")
-    run.add_argument("--duration", type=duration, default=10.0, help="e.g. 30s, 2m")
+    run.add_argument(
+        "--spawn-rate",
+        type=cliargs.number(0, above=True),
+        default=None,
+        help="users/s (default: all)",
+    )
+    run.add_argument("--duration", type=cliargs.duration, default=10.0, help="e.g. 30s, 2m")
     run.add_argument(
         "--target",
         type=cliargs.target_url,
@@ -100,12 +92,12 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
     gates = parser.add_argument_group("thresholds (exit code 2)")
     gates.add_argument(
         "--max-fail-ratio",
-        type=float,
+        type=cliargs.number(0),
         default=0.0,
         help="highest share of failed requests that passes",
     )
-    gates.add_argument("--max-p95-ms", type=float, default=0.0, help="0: no limit")
-    gates.add_argument("--max-p99-ms", type=float, default=0.0, help="0: no limit")
+    gates.add_argument("--max-p95-ms", type=cliargs.number(0), default=0.0, help="0: no limit")
+    gates.add_argument("--max-p99-ms", type=cliargs.number(0), default=0.0, help="0: no limit")
 
     knobs = parser.add_argument_group("profile knobs")
     defaults = Knobs()
@@ -132,7 +124,10 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
     )
     knobs.add_argument("--vouchers", type=int, default=defaults.vouchers, help="vouchers seeded")
     knobs.add_argument(
-        "--rate-scale", type=float, default=defaults.rate_scale, help="posim's limit scale"
+        "--rate-scale",
+        type=cliargs.number(0, above=True),
+        default=defaults.rate_scale,
+        help="posim's limit scale",
     )
     knobs.add_argument("--seed", type=int, default=defaults.seed, help="seed of every draw")
 

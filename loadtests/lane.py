@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 
 from simulator.protocol import LoyaltyError, Next, ops
 from simulator.protocol.base import BadAnswer, Done, Response
+from simulator.protocol.retry_after import retry_after
 
 from . import limits
 from .plan import Plan
@@ -207,7 +208,7 @@ class Lane:
                 raise _Unknown()
             headers = {str(k).lower(): str(v) for k, v in (ctx.headers or {}).items()}
             response = Response(status, headers, ctx.content or b"")
-            retry = _retry_after(headers)
+            retry = retry_after(headers)
             if self.track_exchanges:
                 self._note_exchange(request, status, retry, t0, t1)
             if status == 429:
@@ -287,13 +288,3 @@ def vendor_call(request) -> str:
     body = request.json if isinstance(request.json, dict) else {}
     kind = body.get("type")
     return f"{call} {kind}" if isinstance(kind, str) and kind else call
-
-
-def _retry_after(headers: dict[str, str]) -> float | None:
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return None

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.backends.server import ServerProcess, free_port
+from simulator.processes import stop_process
 from simulator.transports import HttpTransport
 
 from .plan import Knobs, Plan, prepare
@@ -91,23 +92,6 @@ def locustfile(profile: str) -> Path:
 def _env() -> dict[str, str]:
     paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
     return {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "PYTHONUNBUFFERED": "1"}
-
-
-def _stop(proc: subprocess.Popen, grace: float) -> None:
-    """Stop one child by its PID: wait, then SIGTERM, then SIGKILL."""
-    if proc.poll() is not None:
-        return
-    try:
-        proc.wait(timeout=grace)
-        return
-    except subprocess.TimeoutExpired:
-        pass
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
 
 
 def locust_args(
@@ -209,9 +193,11 @@ def run(options: LoadOptions) -> RunResult:
             interrupted = True
             code, last = EXIT_INTERRUPTED, _read_progress(progress_path)
             for proc in procs:
-                _interrupt(proc, grace=options.stop_timeout + 10.0)
+                # Locust got SIGINT with us (same terminal); if it did not stop, SIGTERM
+                # (Locust's graceful stop) still lets it write the partial result
+                stop_process(proc, let_exit_s=2.0, grace_s=options.stop_timeout + 10.0)
         for proc in procs[1:]:  # the master told its workers to quit; they may be sleeping
-            _stop(proc, grace=options.stop_timeout + 3.0)
+            stop_process(proc, let_exit_s=options.stop_timeout + 3.0)
         result = json.loads(result_path.read_text()) if result_path.exists() else None
         if interrupted:
             code = EXIT_INTERRUPTED
@@ -227,7 +213,7 @@ def run(options: LoadOptions) -> RunResult:
         )
     finally:
         for proc in procs:
-            _stop(proc, grace=0.0)
+            stop_process(proc)
         if plan is not None and plan.posim and server is None and not options.keep_tenant:
             _delete_tenant(plan)
         if server is not None:
@@ -280,21 +266,6 @@ def _read_progress(path: Path) -> dict | None:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-
-
-def _interrupt(proc: subprocess.Popen, grace: float) -> None:
-    """After Ctrl-C: Locust got SIGINT with us (same terminal); stop it gently if it did not,
-    so it still writes the partial result, then by force after `grace` seconds."""
-    try:
-        proc.wait(timeout=2.0)
-        return
-    except subprocess.TimeoutExpired:
-        proc.terminate()  # Locust handles SIGTERM like a stop: users end, quitting runs
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
 
 
 def _tidy(workdir: Path, everything: bool = False) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import re
 import socket
 import sys
 from pathlib import Path
@@ -56,6 +58,39 @@ def at_least(low: int):
         return value
 
     return whole
+
+
+def number(low: float = 0.0, *, above: bool = False):
+    """argparse type: a finite number >= low (> low with `above`): timeouts, rates, delays."""
+
+    def real(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
+        if value < low or (above and value == low):
+            raise argparse.ArgumentTypeError(
+                f"must be {'>' if above else '>='} {low:g}, not {text}"
+            )
+        return value
+
+    return real
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(text: str) -> float:
+    """argparse type: '90', '90s', '11m', '2h', '3d' or '1h30m' -> seconds."""
+    text = text.strip().lower()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    parts = re.findall(r"(\d+(?:\.\d+)?)([smhd])", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (say 90s, 11m, 2h or 1h30m)")
+    return sum(float(n) * _UNITS[u] for n, u in parts)
 
 
 def port(text: str) -> int:
@@ -145,6 +180,28 @@ def writable_dir(text: str) -> str:
     if not os.access(existing, os.W_OK):
         raise argparse.ArgumentTypeError(f"{text}: {existing} is not writable")
     return text
+
+
+def file_or_stdout(text: str) -> str:
+    """argparse type for --out: "-" (stdout), or a file whose missing folders can be made."""
+    if text == "-":
+        return text
+    writable_dir(str(Path(text).parent))
+    if Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder, not a file")
+    if Path(text).exists() and not os.access(text, os.W_OK):
+        raise argparse.ArgumentTypeError(f"{text} is not writable")
+    return text
+
+
+def write_out(out: str, text: str) -> bool:
+    """Write `text` to stdout ("-") or to the file `out` (folders made); True for a file."""
+    if out == "-":
+        sys.stdout.write(text)
+        return False
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(text, encoding="utf-8")
+    return True
 
 
 def port_is_free(host: str, number: int) -> str | None:

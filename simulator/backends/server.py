@@ -13,6 +13,8 @@ import time
 
 import httpx
 
+from ..processes import stop_process
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -69,14 +71,8 @@ class ServerProcess:
         raise RuntimeError(f"posim serve did not answer on {self.url}")
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
+        if self.proc is not None:
+            stop_process(self.proc)
 
     def __enter__(self) -> ServerProcess:
         return self.start()

@@ -23,7 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..cliargs import HelpFormatter
+from ..cliargs import HelpFormatter, number
 from .pos_cli import add_pos_arguments
 from .readiness import FAIL_ON, FAILED, LABELS, MANUAL, NO_EVIDENCE, PASSED, SKIPPED, exit_status
 from .root_causes import root_causes
@@ -72,7 +72,9 @@ def add_certify_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="which verdict gives a non-zero exit status (default: not-ready)",
     )
     p.add_argument("-k", dest="keyword", help="only scenarios matching this pytest -k expression")
-    p.add_argument("--timeout", type=float, default=10.0, help="HTTP timeout in seconds")
+    p.add_argument(
+        "--timeout", type=number(0, above=True), default=10.0, help="HTTP timeout in seconds"
+    )
     p.add_argument("--features", type=Path, help="folder of .feature files (default: features/)")
     p.add_argument("--checklists", type=Path, help="folder of <vendor>.yaml checklists")
     p.add_argument(
@@ -117,7 +119,7 @@ def add_audit_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--checklists", type=Path, help="folder of <vendor>.yaml checklists")
     p.add_argument(
         "--retry-window",
-        type=float,
+        type=number(0, above=True),
         default=None,
         help="seconds after a lost request in which a re-send counts as its retry (default 120)",
     )

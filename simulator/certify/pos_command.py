@@ -7,16 +7,17 @@ dialect, under its own name (`{apiKey}`) and prefixed with the dialect (`{wllApi
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 import string
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..processes import stop_process
+from ..protocol.base_paths import BASE_PATHS
+
 # the API root a till is configured with, per dialect (what `{base_url}` is)
-API_ROOTS = {"gameball": "/api/v4.0/integrations", "wll": "/v1", "capillary": "/v1.1"}
+API_ROOTS = {name: paths.client for name, paths in BASE_PATHS.items()}
 KILL_GRACE_S = 2.0  # between SIGTERM and SIGKILL of the command's process group
 NOT_STARTED = (126, 127)  # the shell could not run the command
 
@@ -104,20 +105,6 @@ def _last_line(path: Path) -> str:
     return lines[-1].strip()[:200] if lines else ""
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
-    """Stop the command and every child it started (its own session / process group)."""
-    for sig, grace in ((signal.SIGTERM, KILL_GRACE_S), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 def run_command(command: str, timeout_s: float, log_path: Path) -> CommandRun:
     """Run COMMAND with `sh -c`, output to `log_path`, stopped after `timeout_s` (or Ctrl-C)."""
     with open(log_path, "wb") as log:
@@ -135,6 +122,8 @@ def run_command(command: str, timeout_s: float, log_path: Path) -> CommandRun:
             stopped = "timeout"
         except KeyboardInterrupt:
             stopped = "interrupted"
-        _kill_group(proc)  # also stray children of a command that ended
+        # the command and every child it started (its own session / process group),
+        # also the strays of a command that ended
+        stop_process(proc, grace_s=KILL_GRACE_S, group=True)
     status = None if stopped else proc.returncode
     return CommandRun(status, stopped, _last_line(log_path))

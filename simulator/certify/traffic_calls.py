@@ -18,16 +18,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from ..protocol.base_paths import BASE_PATHS, CAPILLARY, GAMEBALL, WLL
+
 LOST_FAULTS = ("lose_response", "drop")
 OK, LOST, DUPLICATE, THROTTLED, REFUSED = "ok", "lost", "duplicate", "throttled", "refused"
 
 # which vendor a path belongs to, for lines recorded without a dialect (a fault that fired
 # before the dialect's router, a recorder in front of a real vendor)
-_PATHS = {
-    "gameball": re.compile(r"^/api/v4(?:\.\d+)?/integrations(?:/|$)"),
-    "wll": re.compile(r"^/(?:v1|oauth|receipts/v1)(?:/|$)"),
-    "capillary": re.compile(r"^/(?:v1\.1|v2)(?:/|$)"),
-}
+_PATHS = {name: paths.under() for name, paths in BASE_PATHS.items()}
 _TIMESTAMP_KEY = re.compile(r"(?:date|time|timestamp|datetime)$|(?<=[a-z0-9])At$|_at$", re.I)
 _NOT_TIMESTAMP = re.compile(r"birth|^dob$|lifetime", re.I)
 
@@ -290,7 +288,7 @@ def _base_outcome(call: Call) -> str | None:
 
 
 # -- Gameball ------------------------------------------------------------------------------
-_GB = re.compile(r"^/api/v4(?:\.\d+)?/integrations(/.*)$")
+_GB = GAMEBALL.rest()
 _GB_CUSTOMER = re.compile(r"/customers/([^/]+)(/balance|/details)?")
 _GB_HOLD = re.compile(r"/transactions/hold/([^/]+)")
 _GB_DUPLICATE = (9004,)
@@ -405,7 +403,9 @@ def gameball_event_payloads(call: Call) -> list[tuple[str, Any]]:
 
 
 # -- White Label Loyalty -------------------------------------------------------------------
-_WLL_USER = re.compile(r"^/v1/users/([^/]+)(/wallet)?/?$")  # WLL's spec paths end in "/"
+# WLL's spec paths end in "/"
+_WLL_USER = re.compile(rf"^{re.escape(WLL.client)}/users/([^/]+)(/wallet)?/?$")
+_WLL_EVENTS = f"{WLL.client}/events"
 SALE_TYPES = ("TRANSACTION", "ORDER", "PURCHASE", "SALE")
 REFUND_TYPES = ("REFUND", "RETURN", "TRANSACTION_REFUND", "TRANSACTION_RETURN")
 REDEEM_TYPE, RESTORE_TYPE = "REDEEMED_POINTS", "POINTS_REFUND"
@@ -439,7 +439,7 @@ def wll_ops(call: Call) -> list[Op]:
         wallet = bool(found.group(2))
         balance = _number(data.get("points")) if wallet else None
         return [Op("read", call, asked, seen, outcome=outcome, wallet=wallet, balance=balance)]
-    if call.method != "POST" or call.path.rstrip("/") != "/v1/events":
+    if call.method != "POST" or call.path.rstrip("/") != _WLL_EVENTS:
         return []
     body = _dict(call.body)
     payload = _dict(body.get("payload"))
@@ -479,7 +479,7 @@ def wll_ops(call: Call) -> list[Op]:
 
 
 def wll_event_payloads(call: Call) -> list[tuple[str, Any]]:
-    if call.method != "POST" or call.path.rstrip("/") != "/v1/events":
+    if call.method != "POST" or call.path.rstrip("/") != _WLL_EVENTS:
         return []
     body = _dict(call.body)
     return [(f"{body.get('type') or 'event'} payload", body.get("payload"))]
@@ -573,7 +573,7 @@ def capillary_ops(call: Call) -> list[Op]:
     def item(n: int) -> dict[str, Any] | None:
         return items[n] if n < len(items) else None
 
-    if call.method == "GET" and path == "/v1.1/customer/get":
+    if call.method == "GET" and path == f"{CAPILLARY.client}/customer/get":
         asked = _cap_member(call.params)
         seen = set(asked)
         for record in items:
@@ -584,7 +584,7 @@ def capillary_ops(call: Call) -> list[Op]:
         return [
             Op("read", call, asked, frozenset(seen), outcome=outcome, wallet=True, balance=balance)
         ]
-    if call.method == "GET" and path == "/v1.1/points/isredeemable":
+    if call.method == "GET" and path == f"{CAPILLARY.client}/points/isredeemable":
         answer = item(0) or {}
         outcome = _cap_outcome(call, answer or None)
         if outcome == OK and str(answer.get("is_redeemable")).lower() != "true":
@@ -594,7 +594,7 @@ def capillary_ops(call: Call) -> list[Op]:
     if call.method != "POST":
         return []
     ops: list[Op] = []
-    if path == "/v1.1/transaction/add":
+    if path == f"{CAPILLARY.client}/transaction/add":
         for n, bill in enumerate(_batch(call.body, "transaction")):
             member = _cap_member(bill.get("customer"))
             outcome = _cap_outcome(call, item(n))
@@ -627,7 +627,7 @@ def capillary_ops(call: Call) -> list[Op]:
                     unique=unique,
                 )
             )
-    elif path == "/v1.1/points/redeem":
+    elif path == f"{CAPILLARY.client}/points/redeem":
         for n, redeem in enumerate(_batch(call.body, "redeem")):
             key = _str(redeem.get("external_reference_number"))
             bill = _str(redeem.get("transaction_number"))

@@ -12,9 +12,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
+from ..protocol.base_paths import CAPILLARY
+from ..protocol.retry_after import parse_retry_after
 from .redact import personal_name, secret_name
 from .traffic_calls import (
     DUPLICATE,
@@ -149,7 +150,7 @@ def timestamp_problem(dialect: str, path: str, key: str, value: Any) -> str | No
     text = value.strip()
     if _DATE_ONLY.match(text) and key not in REQUIRED_TIMESTAMPS[dialect]:
         return None
-    if dialect == "capillary" and not path.startswith("/v2/"):
+    if dialect == "capillary" and not path.startswith(CAPILLARY.extra["client_v2"] + "/"):
         if _valid_time(text, _CAP_V11) or _valid_time(text, _ISO_UTC):
             return None
         return "is not YYYY-MM-DD HH:MM:SS (nor ISO 8601 UTC)"
@@ -347,17 +348,8 @@ def _judge_retry(result: RuleResult, dialect: str, first: Op, retry: Op, why: st
 # -- back off after a 429 ------------------------------------------------------------------
 def retry_after_s(call: Call) -> float:
     """The wait a 429 asks for: Retry-After in seconds or as an HTTP date; 1 s when absent."""
-    raw = call.header("retry-after")
-    if raw is None:
-        return DEFAULT_BACKOFF_S
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(raw).timestamp() - call.end)
-    except (TypeError, ValueError):
-        return DEFAULT_BACKOFF_S
+    wait = parse_retry_after(call.header("retry-after"), now=call.end)
+    return DEFAULT_BACKOFF_S if wait is None else wait
 
 
 def backoff(traffic: Traffic) -> RuleResult:

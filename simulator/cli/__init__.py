@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -18,15 +16,12 @@ from ..cliargs import (
     at_least,
     dialect,
     fail,
+    file_or_stdout,
     port_is_free,
-    writable_file,
+    write_out,
 )
 
 console = Console()
-
-
-def _file_or_stdout(text: str) -> str:
-    return text if text == "-" else writable_file(text)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -110,10 +105,7 @@ def _openapi(args: argparse.Namespace) -> int:
     if args.dialect not in found:
         return fail("posim openapi", f"the {args.dialect} dialect is not available", status=1)
     text = json.dumps(dialect_openapi(found[args.dialect]), indent=2) + "\n"
-    if args.out == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.out).write_text(text, encoding="utf-8")
+    if write_out(args.out, text):
         print(f"wrote the {args.dialect} OpenAPI document to {args.out}")
     return 0
 
@@ -166,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=HelpFormatter,
     )
     openapi.add_argument("--dialect", type=dialect, required=True, help="the vendor API")
-    openapi.add_argument("--out", type=_file_or_stdout, default="-", help="file (- : stdout)")
+    openapi.add_argument("--out", type=file_or_stdout, default="-", help="file (- : stdout)")
     openapi.set_defaults(func=_openapi)
 
     from loadtests.cli import add_load_parser

@@ -4,28 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-import sys
-from pathlib import Path
 
 import httpx
 
-from ..cliargs import HelpFormatter, at_least, dialect, one_line, target_url, writable_dir
+from ..cliargs import (
+    HelpFormatter,
+    at_least,
+    dialect,
+    duration,
+    file_or_stdout,
+    number,
+    one_line,
+    target_url,
+    write_out,
+)
 from ..transports import ADMIN_TOKEN_ENV, admin_headers
 
 DEFAULT_URL = "http://127.0.0.1:8080"
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(text: str) -> float:
-    """'90', '90s', '11m', '2h', '3d' or '1h30m' -> seconds."""
-    text = text.strip().lower()
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    parts = re.findall(r"(\d+(?:\.\d+)?)([smhd])", text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (use e.g. 90s, 11m, 2h, 3d)")
-    return sum(float(n) * _UNITS[u] for n, u in parts)
 
 
 def _call(args, method: str, path: str, body=None) -> dict:
@@ -79,23 +74,12 @@ def _as_fired(rule: dict) -> dict:
     return {**rule, "status": 429} if rule.get("kind") == "rate_limit" else rule
 
 
-def _out(text: str) -> str:
-    """stdout, or a file whose missing folders are made (where they can be)."""
-    if text != "-":
-        writable_dir(str(Path(text).parent))
-    return text
-
-
 def _fixtures(args) -> int:
     from ..fakes import dataset
 
     data = dataset(args.members, args.seed, products=args.products, stores_n=args.stores)
     text = json.dumps(data, indent=2) + "\n"
-    if args.out == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(text)
+    if write_out(args.out, text):
         print(
             f"wrote {args.members} members, {args.products} products and "
             f"{args.stores} stores (seed {args.seed}) to {args.out}"
@@ -160,7 +144,7 @@ def add_parsers(sub) -> None:
     show = _sub(clock_sub, "show", "print the tenant's clock")
     _target(show)
     advance = _sub(clock_sub, "advance", "move the clock forward, e.g. 11m")
-    advance.add_argument("duration", type=parse_duration, help="90s, 11m, 2h, 3d or 1h30m")
+    advance.add_argument("duration", type=duration, help="90s, 11m, 2h, 3d or 1h30m")
     _target(advance)
     clock.set_defaults(func=_clock)
 
@@ -178,8 +162,8 @@ def add_parsers(sub) -> None:
     add.add_argument("--latency-ms", dest="latency_ms", type=at_least(0), help="added delay")
     add.add_argument("--jitter-ms", dest="jitter_ms", type=at_least(0), help="random extra delay")
     add.add_argument("--status", type=_status_5xx, help="5xx status for kind error (503)")
-    add.add_argument("--retry-after", dest="retry_after_s", type=float, help="Retry-After (s)")
-    add.add_argument("--hang", dest="hang_s", type=float, help="seconds a drop hangs over HTTP")
+    add.add_argument("--retry-after", dest="retry_after_s", type=number(0), help="Retry-After (s)")
+    add.add_argument("--hang", dest="hang_s", type=number(0), help="seconds a drop hangs over HTTP")
     add.add_argument("--body", help="regular expression searched in the request body")
     add.add_argument("--after", type=at_least(0), help="let the first N matching calls through")
     add.add_argument("--every", type=at_least(1), help="then fire on every Nth matching call")
@@ -203,5 +187,7 @@ def add_parsers(sub) -> None:
     generate.add_argument("--seed", type=int, default=0, help="data seed")
     generate.add_argument("--products", type=at_least(0), default=50, help="catalog size")
     generate.add_argument("--stores", type=at_least(1), default=3, help="stores")
-    generate.add_argument("--out", type=_out, default="-", help="file to write (- : stdout)")
+    generate.add_argument(
+        "--out", type=file_or_stdout, default="-", help="file to write (- : stdout)"
+    )
     fixtures.set_defaults(func=_fixtures)

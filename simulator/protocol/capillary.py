@@ -21,16 +21,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import ops
 from .base import BadAnswer, Done, LoyaltyError, Next, Request, Response, require_int
+from .base_paths import CAPILLARY
 from .money import points_owed, to_minor
+from .retry_after import retry_after
 
-BASE = "/v1.1"
-BASE_V2 = "/v2"
+BASE = CAPILLARY.client
+BASE_V2 = CAPILLARY.extra["client_v2"]
 USER_ID_PREFIX = "id:"
 
 # item code -> neutral code (v1.1: customer 1000s, bills 600s, coupons 700s, points 800s)
@@ -116,11 +119,6 @@ def _listed(container: Any, key: str) -> list[Any]:
     if container in (None, "", {}):
         return []
     return container if isinstance(container, list) else [container]
-
-
-def _header(response: Response, name: str) -> str | None:
-    wanted = name.lower()
-    return next((v for k, v in response.headers.items() if k.lower() == wanted), None)
 
 
 def redeem_reference(order_id: str) -> str:
@@ -212,7 +210,8 @@ class _Reverse:
 
 class CapillaryCodec:
     dialect = "capillary"
-    sale_route = r"/v1\.1/transaction/add$"  # where a sale is submitted (fault rules target it)
+    # where a sale is submitted (fault rules target it)
+    sale_route = rf"{re.escape(BASE)}/transaction/add$"
     not_applicable = {
         "holds": (
             "InTouch v1.1 has no points hold: points/isredeemable only checks the balance and"
@@ -858,7 +857,7 @@ class CapillaryCodec:
                 message,
                 status=status,
                 vendor_code=vendor,
-                retry_after=_seconds(_header(response, "Retry-After")),
+                retry_after=retry_after(response.headers),
             )
         if status == 401:
             code = "unauthorized"
@@ -874,11 +873,3 @@ class CapillaryCodec:
 def _digits(value: str) -> str:
     """Mobile numbers travel as digits with the country code ("+20 100-555" -> "20100555")."""
     return "".join(ch for ch in value if ch.isdigit())
-
-
-def _seconds(value: str | None) -> float | None:
-    """Retry-After in seconds (an HTTP date is left to the gateway's default back-off)."""
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None

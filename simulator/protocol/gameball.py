@@ -10,9 +10,11 @@ from urllib.parse import quote
 
 from . import ops
 from .base import LoyaltyError, Next, Request, Response, require, require_int, require_object
+from .base_paths import GAMEBALL
 from .money import to_major, to_minor
+from .retry_after import retry_after
 
-BASE = "/api/v4.0/integrations"
+BASE = GAMEBALL.client
 
 # Gameball error code -> neutral code
 ERRORS = {
@@ -75,15 +77,6 @@ def voucher_code(message: str) -> str | None:
     if "coupon" not in text:
         return None
     return next((code for hint, code in VOUCHER_HINTS if hint in text), "voucher_invalid")
-
-
-def _retry_after(headers: dict[str, str]) -> float | None:
-    """Retry-After in seconds (Gameball documents no header; posim sends whole seconds)."""
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:  # an HTTP date: let the gateway use its default back-off
-        return None
 
 
 def _now(at: datetime | None = None) -> str:
@@ -359,7 +352,7 @@ class GameballCodec:
                 message,
                 status=429,
                 vendor_code=vendor,
-                retry_after=_retry_after(response.headers),
+                retry_after=retry_after(response.headers),
             )
         code = ERRORS.get(vendor)
         if code in (None, "invalid_request") and 400 <= response.status < 500:

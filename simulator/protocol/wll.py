@@ -25,10 +25,12 @@ from urllib.parse import quote
 
 from . import ops
 from .base import BadAnswer, LoyaltyError, Next, Request, Response, require_int
+from .base_paths import WLL
 from .money import points_owed, to_major
+from .retry_after import retry_after
 
-BASE = "/v1"
-TOKEN_PATH = "/v1/oauth/token"
+BASE = WLL.client
+TOKEN_PATH = WLL.extra["token"]
 AUDIENCE = "wlloyalty.net"
 EARN, DEDUCT, RESTORE = "TRANSACTION", "REDEEMED_POINTS", "POINTS_REFUND"
 PLACEHOLDER_EMAIL = "UNKNOWN"  # WLL accepts it for a profile without PII
@@ -179,16 +181,10 @@ def _data(body: Any) -> Any:
     return body
 
 
-def _header(response: Response, name: str) -> str | None:
-    for key, value in response.headers.items():
-        if key.lower() == name.lower():
-            return value
-    return None
-
-
 class WLLCodec:
     dialect = "wll"
-    sale_route = r"/v1/events$"  # a sale is a TRANSACTION event (fault rules target it)
+    # a sale is a TRANSACTION event (fault rules target it)
+    sale_route = rf"{re.escape(BASE)}/events$"
     not_applicable = {
         "hold_expiry": (
             "WLL has no holds: REDEEMED_POINTS deducts at once, so nothing held can expire "
@@ -580,11 +576,7 @@ class WLLCodec:
         status = response.status
         vendor = data.get("code") or body.get("error")
         if status == 429:
-            retry = _header(response, "retry-after")
-            try:
-                wait = float(retry) if retry else None
-            except ValueError:
-                wait = None
+            wait = retry_after(response.headers)
             return LoyaltyError(
                 "rate_limited", message, status=429, vendor_code=vendor, retry_after=wait
             )

@@ -7,7 +7,17 @@ import socket
 
 import pytest
 
-from simulator.cliargs import parse_credentials, port, port_is_free, writable_dir, writable_file
+from simulator.cliargs import (
+    duration,
+    file_or_stdout,
+    number,
+    parse_credentials,
+    port,
+    port_is_free,
+    writable_dir,
+    writable_file,
+    write_out,
+)
 from simulator.preflight import PreflightError, check_url
 
 
@@ -78,3 +88,34 @@ def test_a_busy_port_is_seen_before_listening():
         busy = sock.getsockname()[1]
         assert "cannot listen on 127.0.0.1" in port_is_free("127.0.0.1", busy)
     assert port_is_free("127.0.0.1", busy) is None
+
+
+def test_duration_reads_every_unit_posim_commands_take():
+    cases = {"90": 90, "90s": 90, "11m": 660, "2h": 7200, "3d": 259200, "1h30m": 5400, "1.5s": 1.5}
+    for text, seconds in cases.items():
+        assert duration(text) == seconds
+    for bad in ("", "soon", "5x", "1h 30m", "-5s", "s"):
+        with pytest.raises(argparse.ArgumentTypeError, match="not a duration"):
+            duration(bad)
+
+
+def test_number_refuses_what_a_timeout_or_rate_cannot_be():
+    positive, non_negative = number(0, above=True), number(0)
+    assert positive("2.5") == 2.5 and non_negative("0") == 0.0
+    for bad, message in (("0", "must be > 0"), ("-1", "must be > 0"), ("nan", "finite")):
+        with pytest.raises(argparse.ArgumentTypeError, match=message):
+            positive(bad)
+    for bad in ("-0.5", "inf", "x"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            non_negative(bad)
+
+
+def test_file_or_stdout_makes_missing_folders_but_refuses_a_folder(tmp_path, capsys):
+    assert file_or_stdout("-") == "-"
+    deep = tmp_path / "new" / "deeper" / "out.json"
+    assert file_or_stdout(str(deep)) == str(deep)
+    with pytest.raises(argparse.ArgumentTypeError, match="is a folder"):
+        file_or_stdout(str(tmp_path))
+    assert write_out(str(deep), "{}\n") is True and deep.read_text() == "{}\n"
+    assert write_out("-", "to the console\n") is False
+    assert capsys.readouterr().out == "to the console\n"

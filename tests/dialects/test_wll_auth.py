@@ -88,12 +88,14 @@ def test_bad_user_tokens_are_401(wll: Wll):
     wll.create_user("auth0|ann")
     now = int(wll.tenant.engine.now().timestamp())
     claims = {"sub": "auth0|ann", "iss": wll.creds["jwtIssuer"], "iat": now, "exp": now + 60}
+    rs256_head = base64.urlsafe_b64encode(b'{"alg":"RS256","typ":"JWT"}').decode().rstrip("=")
     bad = [
-        jwt.encode(claims, "not-the-tenant-secret"),
+        jwt.encode(claims, "not-the-tenant-secret" * 2),
         jwt.encode({**claims, "iss": "https://evil.example"}, wll.creds["jwtSecret"]),
         jwt.encode({k: v for k, v in claims.items() if k != "iat"}, wll.creds["jwtSecret"]),
         jwt.encode({k: v for k, v in claims.items() if k != "sub"}, wll.creds["jwtSecret"]),
-        jwt.encode(claims, wll.creds["jwtSecret"], headers={"alg": "RS256"}),
+        # signed with the HS256 secret but claiming RS256 (and no JWKS is set)
+        f"{rs256_head}.{jwt.encode(claims, wll.creds['jwtSecret']).partition('.')[2]}",
         "not-a-jwt-and-not-a-secret",
     ]
     for token in bad:

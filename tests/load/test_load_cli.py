@@ -6,7 +6,8 @@ import argparse
 
 import pytest
 
-from loadtests.cli import add_load_parser, duration, options_from
+from loadtests.cli import add_load_parser, options_from
+from simulator.cliargs import duration
 
 
 def _parse(*argv: str):

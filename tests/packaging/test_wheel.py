@@ -69,6 +69,8 @@ def test_an_installed_posim_certifies_gameball_ready(installed, tmp_path):
     )
     assert "verdict: Ready" in result.stdout and "Not ready" not in result.stdout
     assert (tmp_path / "reports" / "certify-evidence.json").exists()
+    page = (tmp_path / "reports" / "certify-report.html").read_text()  # templates shipped
+    assert "Go-live certification" in page and "<style>" in page
 
 
 def test_the_wheel_carries_the_inspector_page(installed, tmp_path):

@@ -4,7 +4,7 @@ See docs/parity/wll.md."""
 from __future__ import annotations
 
 from ..base import Dialect
-from .auth import NAME, mint_user_token, new_credentials
+from .auth import NAME, configure, mint_user_token, new_credentials
 from .errors import render_error, render_failure
 from .routes import router
 
@@ -18,6 +18,7 @@ DIALECT = Dialect(
     render_failure=render_failure,
     tenant_keys=("apiKey", "clientId"),
     render_error=render_error,
+    configure=configure,
 )
 
 __all__ = ["DIALECT", "mint_user_token"]

@@ -1,6 +1,6 @@
 """Who is calling: the tenant (X-Api-Key), the rate limit, and the bearer token's level.
 
-Three bearer kinds exist: user tokens (HS256 from the tenant's own IdP, `sub` = auth
+Three bearer kinds exist: user tokens (HS256 or RS256 from the tenant's own IdP, `sub` = auth
 identifier), admin tokens (minted by our /oauth/token emulation) and event-type secrets
 (opaque, only good for reporting private events). Token times use the tenant's clock.
 """
@@ -28,6 +28,7 @@ ADMIN_TOKEN_TTL_S = 24 * 3600
 ADMIN_ISSUER = "https://auth.wlloyalty.net/"
 DEFAULT_AUDIENCE = "wlloyalty.net"
 ADMIN_GRANT = "client-credentials"  # the `gty` claim Auth0 puts on client-credentials tokens
+USER_CLAIMS = ("sub", "iss", "iat", "exp")  # what WLL requires of a user token
 
 
 def new_credentials(tenant_id: str, rng: random.Random) -> dict[str, str]:
@@ -128,17 +129,34 @@ def _throttle(tenant: Tenant, key: str) -> None:
         raise WllFail(429, "Too Many Requests", headers=headers)
 
 
+def configure(tenant: Tenant, settings: dict[str, Any]) -> None:
+    """The tenant's WLL settings: `jwks`, the JWK Set its IdP signs RS256 user tokens with
+    (null clears it). Called by the control plane; ValueError (nothing changed) when invalid."""
+    if not isinstance(settings, dict) or set(settings) - {"jwks"}:
+        raise ValueError("wll settings are an object with one field: jwks")
+    jwks = settings.get("jwks")
+    tenant.dialect_data(NAME)["jwks"] = None if jwks is None else jwt.check_jwks(jwks)
+
+
+def user_jwks(tenant: Tenant) -> dict[str, Any] | None:
+    return tenant.dialect_data(NAME).get("jwks")
+
+
 def _user_claims(tenant: Tenant, token: str) -> dict[str, Any]:
     c = creds(tenant)
-    claims = jwt.decode(token, c["jwtSecret"])
+    claims = jwt.decode(
+        token,
+        c["jwtSecret"],
+        jwks=user_jwks(tenant),
+        issuer=c["jwtIssuer"],
+        require=USER_CLAIMS,
+    )
     for name in ("sub", "iss"):
         if not isinstance(claims.get(name), str) or not claims[name]:
             raise jwt.JwtError(f"token has no {name} claim")
     iat = claims.get("iat")
     if isinstance(iat, bool) or not isinstance(iat, int | float):
         raise jwt.JwtError("token has no iat claim")
-    if claims["iss"] != c["jwtIssuer"]:
-        raise jwt.JwtError("token issuer is not trusted")
     jwt.check_times(claims, tenant_now(tenant))
     return claims
 
