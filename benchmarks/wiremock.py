@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from simulator.backends.processes import stop_process
 from simulator.backends.server import free_port
-from simulator.processes import stop_process
 
 CACHE = Path.home() / ".cache" / "posim" / "wiremock"
 GB = "/api/v4.0/integrations"

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simulator.backends.processes import stop_process
 from simulator.backends.server import ServerProcess, free_port
-from simulator.processes import stop_process
 from simulator.transports import HttpTransport
 
 from .plan import Knobs, Plan, prepare

@@ -13,7 +13,7 @@ import time
 
 import httpx
 
-from ..processes import stop_process
+from .processes import stop_process
 
 
 def free_port() -> int:

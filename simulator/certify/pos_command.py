@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..processes import stop_process
+from ..backends.processes import stop_process
 from ..protocol.base_paths import BASE_PATHS
 
 # the API root a till is configured with, per dialect (what `{base_url}` is)

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from simulator.processes import stop_process
+from simulator.backends.processes import stop_process
 
 IGNORE_TERM = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
 
