@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .control.engine_status import engine_status
 from .control.routes import router as control_router
 from .dialects.base import Dialect, dialect_for_path
 from .docs import install_docs
@@ -84,7 +85,7 @@ def _install_handlers(target: FastAPI) -> None:
             return dialect.render_error(request, exc)
         rid = getattr(request.state, "request_id", None)
         body = {"error": {**exc.to_dict(), "request_id": rid}}
-        return JSONResponse(body, status_code=exc.status)
+        return JSONResponse(body, status_code=engine_status(exc))
 
 
 # FastAPI's OpenTelemetry hooks look the providers up on every request; posim never

@@ -123,7 +123,7 @@ class Engine:
                 result = fn()
             except EngineError as exc:
                 if slot is not None and exc.code != "invalid_request":  # R5: not stored
-                    err = (exc.code, exc.message, exc.details)
+                    err = (exc.code.value, exc.message, exc.details)
                     st.idempotency[slot] = IdempotencyRecord(fp, st.now, error=err)
                 raise
             except Exception as exc:  # a bug mid-command: stop writing rather than drift
