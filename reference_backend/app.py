@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +21,9 @@ from .front.layer import Dispatch, FrontLayer
 from .front.lean import lean_routes
 from .settings import Settings
 from .tenants import TenantRegistry
+
+if TYPE_CHECKING:
+    from fastapi.telemetry import TelemetryConfig
 
 log = logging.getLogger("posim.server")
 DIALECT_MODULES = ("gameball", "wll", "capillary")
@@ -90,7 +94,12 @@ def _install_handlers(target: FastAPI) -> None:
 
 # FastAPI's OpenTelemetry hooks look the providers up on every request; posim never
 # exports telemetry, so they are off in every app it builds
-TELEMETRY_OFF = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+TELEMETRY_OFF: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
 
 
 def _dialect_app(app: FastAPI, dialect: Dialect) -> FastAPI:

@@ -28,7 +28,13 @@ OncePer = Literal["order", "member"]
 # where a request names its sale or its member, in the order each is looked for (body keys at
 # any depth, then query parameters, then the path)
 ORDER_KEYS = ("orderId", "transactionId", "number", "transaction_number", "bill_number")
-MEMBER_KEYS = ("customerId", "playerUniqueId", "userId", "authIdentifier", "accountNumber")
+MEMBER_KEYS: tuple[str, ...] = (
+    "customerId",
+    "playerUniqueId",
+    "userId",
+    "authIdentifier",
+    "accountNumber",
+)
 MEMBER_KEYS += ("mobile", "email", "external_id")
 _MEMBER_PATH = re.compile(r"/(?:customers|users)/([^/]+)")
 
@@ -198,7 +204,7 @@ class FaultMiddleware:
                 tenant = self.registry.by_any_credential(dialect.name, value)
                 if tenant is not None:
                     break
-        if tenant is None or not tenant.faults:
+        if dialect is None or tenant is None or not tenant.faults:
             return await self.app(scope, receive, send)
         body, more = b"", True
         while more:  # read the body once so member-scoped rules can look inside it
