@@ -63,6 +63,7 @@ class FaultRule:
     fired: int = 0
     seen: int = 0  # matching calls so far (what `after` and `every` count)
     hit: set[str] = field(default_factory=set)  # order ids / member ids this rule hit
+    # always set by __post_init__ from `seed`; the None default only keeps it out of __init__
     _rng: random.Random = field(default=None, repr=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
