@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 import httpx
 
@@ -67,10 +68,17 @@ def _prepare(url: str, dialect: str) -> dict:
     return prepared_tenant(url, dialect)[1]
 
 
+def server_pid(server: ServerProcess) -> int:
+    """The started server's process id (a ServerProcess inside its `with` has started)."""
+    if server.proc is None:
+        raise RuntimeError("the server process is not running")
+    return server.proc.pid
+
+
 def run(seconds: float = 8.0) -> list[dict]:
     rows: list[dict] = []
     with ServerProcess() as server:
-        pid = server.proc.pid
+        pid = server_pid(server)
         bare = load(server.url, "ping", seconds, pid=pid)
         rows.append({"target": "posim", "call": "bare ASGI GET /_posim/ping", **bare})
         framework = load(server.url, "health", seconds, pid=pid)
@@ -82,7 +90,11 @@ def run(seconds: float = 8.0) -> list[dict]:
             except Exception as exc:  # a dialect that cannot be prepared is reported, not fatal
                 rows.append({"target": "posim", "call": f"{dialect}: skipped ({exc})"})
                 continue
-            kw = {"dialect": dialect, "credentials": json.dumps(creds), "member": MEMBER}
+            kw: dict[str, Any] = {
+                "dialect": dialect,
+                "credentials": json.dumps(creds),
+                "member": MEMBER,
+            }
             for flow in ("balance", "hold_release"):
                 figures = load(server.url, flow, seconds, pid=pid, **kw)
                 figures["cpu_vs_bare"] = figures["cpu_us"] / bare["cpu_us"]

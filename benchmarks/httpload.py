@@ -12,6 +12,8 @@ import argparse
 import asyncio
 import json
 import time
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from simulator.protocol import codec_for, ops
@@ -81,6 +83,8 @@ class Flow:
 
     async def execute(self, send, op):
         """Like LoyaltyGateway.execute: follow multi-step vendor flows (tokens, checks)."""
+        if self.codec is None:
+            raise ValueError(f"flow {self.name!r} needs a dialect")
         while True:
             request = self.codec.encode(op)
             if isinstance(request, Done):  # nothing to send on this vendor
@@ -151,10 +155,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=8.0)
     args = parser.parse_args()
+    run: Callable[..., Any] = asyncio.run
     try:
-        from uvloop import run
+        import uvloop
+
+        run = uvloop.run
     except ImportError:
-        run = asyncio.run
+        pass
     result = run(
         measure(
             args.url,

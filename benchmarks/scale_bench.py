@@ -11,6 +11,7 @@ import json
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -24,7 +25,7 @@ from simulator.runner.direct import DirectRunner
 from simulator.runner.same_thread import SameThreadClient
 
 from . import proc
-from .http_bench import MEMBER, _prepare, load
+from .http_bench import MEMBER, _prepare, load, server_pid
 
 FEATURES = Path(__file__).resolve().parent.parent / "features"
 
@@ -107,7 +108,11 @@ def snapshot_beside_traffic(members: int = 20_000, seconds: float = 8.0) -> dict
         )
         restored.raise_for_status()
         creds = _prepare(url, "gameball")
-        kw = {"dialect": "gameball", "credentials": json.dumps(creds), "member": MEMBER}
+        kw: dict[str, Any] = {
+            "dialect": "gameball",
+            "credentials": json.dumps(creds),
+            "member": MEMBER,
+        }
         quiet = load(url, "balance", seconds, **kw)
         stop, sizes, took = threading.Event(), [], []
 
@@ -137,9 +142,13 @@ def snapshot_beside_traffic(members: int = 20_000, seconds: float = 8.0) -> dict
 def soak(first: int = 100_000, total: int = 400_000, budget_s: float = 240.0) -> dict[str, float]:
     """Server RSS after `first` and after `total` hold/release requests (or the time budget)."""
     with ServerProcess() as server:
-        url, pid = server.url, server.proc.pid
+        url, pid = server.url, server_pid(server)
         creds = _prepare(url, "gameball")
-        kw = {"dialect": "gameball", "credentials": json.dumps(creds), "member": MEMBER}
+        kw: dict[str, Any] = {
+            "dialect": "gameball",
+            "credentials": json.dumps(creds),
+            "member": MEMBER,
+        }
         done, at_first, deadline = 0, 0.0, time.monotonic() + budget_s
         while done < total and time.monotonic() < deadline:
             figures = load(url, "hold_release", 10.0, **kw)

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -110,7 +111,7 @@ def run(seconds: float) -> list[dict]:
                     return [{"target": "wiremock", "call": "skipped: WireMock did not start"}]
                 time.sleep(0.3)
         _stubs(url)
-        kw = {"dialect": "gameball", "credentials": CREDENTIALS, "member": MEMBER}
+        kw: dict[str, Any] = {"dialect": "gameball", "credentials": CREDENTIALS, "member": MEMBER}
         load(url, "hold_release", WARM_SECONDS, **kw)  # the JVM's JIT warms up first
         rows = []
         for flow in ("balance", "hold_release"):

@@ -192,7 +192,7 @@ def _check_orders(records: list[dict], report) -> None:
 
 def _check_vouchers(plan: Plan, records: list[dict], report) -> None:
     """Burns of a code <= its uses + reinstatements (a full refund of an order that burned it)."""
-    burns: dict[str, list[str]] = defaultdict(list)
+    burns: dict[str, list[str | None]] = defaultdict(list)  # None: a burn outside an order
     refunded = {r["order"] for r in records if r["k"] in ("refund", "refund?")}
     for r in records:
         if r["k"] == "burn":
@@ -329,7 +329,7 @@ def observe(plan: Plan) -> tuple[dict[str, dict | None], list[dict] | None]:
     transport = HttpTransport(plan.target, timeout=30.0)
     try:
         audit = None
-        if plan.posim:  # the run is over: reading balances is not what is measured
+        if plan.tenant is not None:  # posim: the run is over, reading balances is not measured
             control(transport, plan.tenant, "PUT", "/rate-limits", {"enabled": False})
             audit = control(transport, plan.tenant, "GET", "/audit")["violations"]
         gateway = LoyaltyGateway(plan.codec(), transport, RetryPolicy(max_rate_limit_retries=50))

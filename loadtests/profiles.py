@@ -103,7 +103,7 @@ class _Checkout(LaneUser):
         bound = lane.earn_bound(sale.paid)
         lo = -held if (reservation is not None and mode == "check") else 0
         lost = {"k": "sale?", "m": member, "lo": lo, "hi": bound, "order": sale.order_id}
-        expected = SALE_REJECTIONS + VOUCHER_REJECTIONS
+        expected: tuple[str, ...] = SALE_REJECTIONS + VOUCHER_REJECTIONS
         if replay_of is not None:
             same = replay_of["digest"] == digest
             lost = {**lost, "lo": 0, "hi": 0 if same else bound}
@@ -235,15 +235,16 @@ class CheckoutMixLane(_Checkout):
         member, code = found[0], self.rng.choice(codes)
         lane = self.lane
         order_id = lane.next_id("o")
-        check = ops.UseVoucher(member, code, burn=False)
-        check = lane.call(check, "voucher check", VOUCHER_REJECTIONS)
+        check = lane.call(
+            ops.UseVoucher(member, code, burn=False), "voucher check", VOUCHER_REJECTIONS
+        )
         if check.status == "unsupported":  # the vendor takes coupons inside the order only
             self._keep(self.sell(member, self.rng.randint(10, 100) * 100, vouchers=(code,)))
             return
         if not check.ok:
             return self._reject("voucher", check)
-        burn = ops.UseVoucher(member, code, burn=True, order_id=order_id)
-        burn = lane.call(burn, "voucher burn", VOUCHER_REJECTIONS)
+        burn_op = ops.UseVoucher(member, code, burn=True, order_id=order_id)
+        burn = lane.call(burn_op, "voucher burn", VOUCHER_REJECTIONS)
         if burn.ok:
             lane.record({"k": "burn", "code": code, "order": order_id, "t1": burn.t1})
             self._keep(self.sell(member, self.rng.randint(10, 100) * 100, order_id=order_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,6 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .control.engine_status import engine_status
 from .control.routes import router as control_router
 from .control.tenants import TenantRegistry
 from .dialects.base import Dialect, dialect_for_path
@@ -21,6 +22,9 @@ from .front.hot_routes import HOT_ROUTES
 from .front.layer import Dispatch, FrontLayer
 from .front.lean import lean_routes
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from fastapi.telemetry import TelemetryConfig
 
 log = logging.getLogger("posim.server")
 DIALECT_MODULES = ("gameball", "wll", "capillary")
@@ -86,12 +90,17 @@ def _install_handlers(target: FastAPI) -> None:
             return dialect.render_error(request, exc)
         rid = getattr(request.state, "request_id", None)
         body = {"error": {**exc.to_dict(), "request_id": rid}}
-        return JSONResponse(body, status_code=exc.status)
+        return JSONResponse(body, status_code=engine_status(exc))
 
 
 # FastAPI's OpenTelemetry hooks look the providers up on every request; posim never
 # exports telemetry, so they are off in every app it builds
-TELEMETRY_OFF = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+TELEMETRY_OFF: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
 
 
 def _dialect_app(app: FastAPI, dialect: Dialect) -> FastAPI:

@@ -100,7 +100,7 @@ def _overlay(document: dict[str, Any], facts: dict[str, Any], prefixes: tuple[st
     ours_by_shape = {_shape(path): ops for path, ops in document["paths"].items()}
     bases = ["", *(prefix.rstrip("/") for prefix in prefixes)]
     for path, operations in facts.get("paths", {}).items():
-        mine = next(
+        mine: dict[str, Any] = next(
             (
                 ours_by_shape[_shape(base + path)]
                 for base in bases

@@ -10,11 +10,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .protocol import ops
 from .protocol.base import BadAnswer, Done, LoyaltyError, Next, Request, Response
+from .protocol.codec import Codec
 from .transports import TransportTimeout
+
+R = TypeVar("R", bound=ops.Result)
 
 
 @dataclass
@@ -45,7 +48,7 @@ class GatewayLog:
 
 
 class LoyaltyGateway:
-    def __init__(self, codec, transport, retry: RetryPolicy | None = None) -> None:
+    def __init__(self, codec: Codec, transport, retry: RetryPolicy | None = None) -> None:
         self.codec = codec
         self.transport = transport
         self.retry = retry or RetryPolicy()
@@ -60,13 +63,21 @@ class LoyaltyGateway:
         return self.codec.not_applicable.get(capability)
 
     # -- the loop ---------------------------------------------------------------------
-    def execute(self, op: Any) -> Any:
+    def execute(self, op: ops.Operation) -> ops.Outcome:
         out = self._send_decoded(op)
         while isinstance(out, Next):  # a vendor flow of several requests
             out = self._send_decoded(out.op)
         return out
 
-    def _send_decoded(self, op: Any) -> Any:
+    def _expect(self, op: ops.Operation, kind: type[R]) -> R:
+        """`op`'s result, checked to be the kind the contract promises for it."""
+        out = self.execute(op)
+        if not isinstance(out, kind):
+            name = type(op).__name__
+            raise TypeError(f"{self.dialect} codec answered {name} with {out!r}, not {kind}")
+        return out
+
+    def _send_decoded(self, op: ops.Operation | Any) -> ops.Outcome | Next:
         limited = timeouts = 0
         while True:
             request = self.codec.encode(op)
@@ -91,7 +102,7 @@ class LoyaltyGateway:
                 self.log.backoffs.append(wait)
                 self.retry.sleep(wait)
 
-    def _send(self, op: Any, request: Request) -> Response | None:
+    def _send(self, op: ops.Operation | Any, request: Request) -> Response | None:
         started = time.perf_counter()
         exchange = Exchange(type(op).__name__, request, None, started=time.time())
         self.log.exchanges.append(exchange)
@@ -106,39 +117,46 @@ class LoyaltyGateway:
 
     # -- the neutral operations -------------------------------------------------------
     def identify(self, ref: str, kind: str = "member_id") -> ops.MemberInfo:
-        return self.execute(ops.Identify(ref, kind))
+        return self._expect(ops.Identify(ref, kind), ops.MemberInfo)
 
     def enroll(self, member_id: str, **fields: Any) -> ops.MemberInfo:
-        return self.execute(ops.Enroll(member_id, **fields))
+        return self._expect(ops.Enroll(member_id, **fields), ops.MemberInfo)
 
     def balance(self, member_id: str) -> ops.Balance:
-        return self.execute(ops.GetBalance(member_id))
+        return self._expect(ops.GetBalance(member_id), ops.Balance)
 
     def reserve_points(
         self, member_id: str, points: int, reference: str, ttl_s: int | None = None
     ) -> ops.Reservation:
-        return self.execute(ops.ReservePoints(member_id, points, reference, ttl_s))
+        op = ops.ReservePoints(member_id, points, reference, ttl_s)
+        return self._expect(op, ops.Reservation)
 
     def release(self, member_id: str, reservation: ops.Reservation) -> None:
-        return self.execute(ops.ReleasePoints(member_id, reservation))
+        self.execute(ops.ReleasePoints(member_id, reservation))
 
     def submit_sale(self, sale: ops.SubmitSale) -> ops.SaleResult:
-        return self.execute(sale)
+        return self._expect(sale, ops.SaleResult)
 
     def refund(self, refund: ops.RefundSale) -> ops.RefundResult:
-        return self.execute(refund)
+        return self._expect(refund, ops.RefundResult)
 
     def list_vouchers(self, member_id: str) -> list[ops.VoucherInfo]:
-        return self.execute(ops.ListVouchers(member_id))
+        out = self.execute(ops.ListVouchers(member_id))
+        if not isinstance(out, list):
+            raise TypeError(f"{self.dialect} codec answered ListVouchers with {out!r}")
+        return out
 
     def validate_voucher(self, member_id: str, code: str) -> ops.VoucherInfo:
-        return self.execute(ops.UseVoucher(member_id, code, burn=False))
+        return self._expect(ops.UseVoucher(member_id, code, burn=False), ops.VoucherInfo)
 
-    def burn_voucher(self, member_id: str, code: str, order_id: str | None = None):
-        return self.execute(ops.UseVoucher(member_id, code, burn=True, order_id=order_id))
+    def burn_voucher(
+        self, member_id: str, code: str, order_id: str | None = None
+    ) -> ops.VoucherInfo:
+        op = ops.UseVoucher(member_id, code, burn=True, order_id=order_id)
+        return self._expect(op, ops.VoucherInfo)
 
     def track_event(self, member_id: str, name: str, payload: dict) -> None:
-        return self.execute(ops.TrackEvent(member_id, name, payload))
+        self.execute(ops.TrackEvent(member_id, name, payload))
 
     def earn_points(self, member_id: str, points: int, order_id: str) -> ops.SaleResult:
-        return self.execute(ops.EarnPoints(member_id, points, order_id))
+        return self._expect(ops.EarnPoints(member_id, points, order_id), ops.SaleResult)

@@ -105,6 +105,11 @@ class Checkout:
     def due(self) -> int:
         return max(0, self.total - self.points_discount - self.voucher_discount)
 
+    def _member_id(self) -> str:
+        if self.member is None:
+            raise CheckoutError("no member is identified on this checkout")
+        return self.member.member_id
+
     def _need(self, *states: str) -> None:
         if self.state not in states:
             raise CheckoutError(f"cannot do that while the checkout is {self.state}")
@@ -131,7 +136,7 @@ class Checkout:
         self._need("identified", "applied")
         if self.reservation is not None:
             raise CheckoutError("points are already applied to this checkout")
-        self.reservation = self.gateway.reserve_points(self.member.member_id, points, self.order_id)
+        self.reservation = self.gateway.reserve_points(self._member_id(), points, self.order_id)
         self.state = "applied"
         return self.reservation
 
@@ -139,7 +144,7 @@ class Checkout:
         """Validate right before applying; the burn happens with the sale."""
         self._need("identified", "applied")
         if discount is None:
-            info = self.gateway.validate_voucher(self.member.member_id, code)
+            info = self.gateway.validate_voucher(self._member_id(), code)
             discount = info.discount_value
         self.vouchers.append((code, discount))
         self.state = "applied"
@@ -180,7 +185,7 @@ class Checkout:
     def sale(self) -> ops.SubmitSale:
         """The sale exactly as submitted; a retry re-sends this same object."""
         return ops.SubmitSale(
-            member_id=self.member.member_id,
+            member_id=self._member_id(),
             order_id=self.order_id,
             lines=tuple(self.lines),
             total=self.total,
@@ -195,7 +200,7 @@ class Checkout:
         """Cancel the sale: every reserved point goes back to the member."""
         self._need("open", "items", "identified", "applied", "tendered")
         if self.reservation is not None:
-            self.gateway.release(self.member.member_id, self.reservation)
+            self.gateway.release(self._member_id(), self.reservation)
             self.reservation = None
         self.state = "voided"
 

@@ -28,7 +28,13 @@ OncePer = Literal["order", "member"]
 # where a request names its sale or its member, in the order each is looked for (body keys at
 # any depth, then query parameters, then the path)
 ORDER_KEYS = ("orderId", "transactionId", "number", "transaction_number", "bill_number")
-MEMBER_KEYS = ("customerId", "playerUniqueId", "userId", "authIdentifier", "accountNumber")
+MEMBER_KEYS: tuple[str, ...] = (
+    "customerId",
+    "playerUniqueId",
+    "userId",
+    "authIdentifier",
+    "accountNumber",
+)
 MEMBER_KEYS += ("mobile", "email", "external_id")
 _MEMBER_PATH = re.compile(r"/(?:customers|users)/([^/]+)")
 
@@ -57,6 +63,7 @@ class FaultRule:
     fired: int = 0
     seen: int = 0  # matching calls so far (what `after` and `every` count)
     hit: set[str] = field(default_factory=set)  # order ids / member ids this rule hit
+    # always set by __post_init__ from `seed`; the None default only keeps it out of __init__
     _rng: random.Random = field(default=None, repr=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
@@ -198,7 +205,7 @@ class FaultMiddleware:
                 tenant = self.registry.by_any_credential(dialect.name, value)
                 if tenant is not None:
                     break
-        if tenant is None or not tenant.faults:
+        if dialect is None or tenant is None or not tenant.faults:
             return await self.app(scope, receive, send)
         body, more = b"", True
         while more:  # read the body once so member-scoped rules can look inside it

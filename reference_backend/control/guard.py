@@ -62,7 +62,11 @@ def _given_token(request: Request) -> str | None:
 
 def has_token(request: Request, settings) -> bool:
     expected = getattr(settings, "admin_token", None)
-    return bool(expected) and hardening.same_secret(expected, _given_token(request))
+    return (
+        isinstance(expected, str)
+        and bool(expected)
+        and hardening.same_secret(expected, _given_token(request))
+    )
 
 
 def check_access(request: Request) -> None:

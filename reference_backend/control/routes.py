@@ -15,6 +15,7 @@ from ..engine import EngineError, ProgramConfig
 from ..engine import snapshot as snapshots
 from ..hardening import MAX_NUMBER
 from . import forked
+from .engine_status import engine_status
 from .faults import FaultRule
 from .guard import ControlRoute
 from .stream_json import iter_json
@@ -297,7 +298,8 @@ def seed_voucher(request: Request, tenant_id: str, body: VoucherIn):
         owner = engine.resolve_member(body.member_id).member_id if body.member_id else None
         voucher = engine.issue_voucher(series_id, owner, body.code)
     except EngineError as exc:
-        raise HTTPException(exc.status if exc.status != 422 else 400, exc.message) from exc
+        status = engine_status(exc)
+        raise HTTPException(status if status != 422 else 400, exc.message) from exc
     return {"code": voucher.code, "series_id": series_id, "member_id": voucher.owner_id}
 
 

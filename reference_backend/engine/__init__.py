@@ -8,7 +8,7 @@ from .audit import Violation, audit
 from .clock import Clock
 from .config import EventRule, ProgramConfig, Tier
 from .engine import Engine, Outcome
-from .errors import ERROR_STATUS, EngineError
+from .errors import EngineCode, EngineError
 from .model import (
     Activity,
     EventRecord,
@@ -26,10 +26,10 @@ from .model import (
 )
 
 __all__ = [
-    "ERROR_STATUS",
     "Activity",
     "Clock",
     "Engine",
+    "EngineCode",
     "EngineError",
     "EventRecord",
     "EventRule",

@@ -64,7 +64,7 @@ def _members(state: State, fail) -> None:
     by_member: dict[str, list] = {}
     for lot in state.lots.values():
         by_member.setdefault(lot.member_id, []).append(lot)
-        check_lot(lot, fail)
+        check_lot(state, lot, fail)
     held_by: dict[str, int] = {}
     for hold in state.holds.values():
         if hold.state == "pending":
@@ -88,13 +88,18 @@ def _members(state: State, fail) -> None:
             fail("I3", member_id, "available below zero")
 
 
-def check_lot(lot, fail) -> None:
+def check_lot(state: State, lot, fail) -> None:
     if not 0 <= lot.reserved <= lot.remaining <= lot.amount:
         fail("I4", lot.lot_id, f"reserved {lot.reserved} remaining {lot.remaining}")
     if lot.state == "expired" and lot.remaining != lot.reserved:
         fail("I4", lot.lot_id, "expired lot keeps unreserved points")
     if lot.state == "pending" and lot.reserved:
         fail("I4", lot.lot_id, "pending lot is earmarked")
+    if lot.state == "pending" and lot.remaining:
+        # activation posts this pending transfer: without it the lot could never activate
+        pending = state.ledger.pending.get(lot.pending_id) if lot.pending_id else None
+        if pending is None or pending.remaining != lot.remaining:
+            fail("I4", lot.lot_id, "pending lot differs from its ledger pending transfer")
 
 
 def _holds(state: State, fail) -> None:

@@ -72,7 +72,7 @@ def _member(state: State, member_id: str, fail) -> None:
     activated = reserved = pending = free = 0
     for lot_id in state.member_lots.get(member_id, ()):
         lot = state.lots[lot_id]
-        check_lot(lot, fail)
+        check_lot(state, lot, fail)
         reserved += lot.reserved
         if lot.state == "pending":
             pending += lot.remaining

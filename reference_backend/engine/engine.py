@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from . import (
     expiry,
@@ -116,12 +116,14 @@ class Engine:
                     if stored.error is not None:
                         raise EngineError(stored.error[0], stored.error[1], **stored.error[2])
                     result = stored.result
-                    return Outcome(result.value, True) if isinstance(result, Outcome) else result
+                    if isinstance(result, Outcome):  # the stored Outcome, flagged as replayed
+                        return cast(T, Outcome(result.value, True))
+                    return result
             try:
                 result = fn()
             except EngineError as exc:
                 if slot is not None and exc.code != "invalid_request":  # R5: not stored
-                    err = (exc.code, exc.message, exc.details)
+                    err = (exc.code.value, exc.message, exc.details)
                     st.idempotency[slot] = IdempotencyRecord(fp, st.now, error=err)
                 raise
             except Exception as exc:  # a bug mid-command: stop writing rather than drift
@@ -184,7 +186,7 @@ class Engine:
         key: str | None = None,
     ) -> Outcome[Member]:
         """Create or update a member; `replayed` is False when it was created."""
-        params = dict(
+        params: dict[str, Any] = dict(
             member_id=member_id,
             identifiers=identifiers,
             first_name=first_name,
@@ -298,7 +300,7 @@ class Engine:
         hold_id: str | None = None,
     ) -> Outcome[Redemption]:
         """Spend points now; with hold_id, capture that hold (all, or `points` of it) instead."""
-        params = dict(
+        params: dict[str, Any] = dict(
             member_id=member_id,
             pts=points,
             redemption_id=redemption_id,
@@ -331,7 +333,9 @@ class Engine:
         event_id: str | None = None,
         key: str | None = None,
     ) -> Outcome[EventRecord]:
-        params = dict(member_id=member_id, name=name, payload=payload, event_id=event_id)
+        params: dict[str, Any] = dict(
+            member_id=member_id, name=name, payload=payload, event_id=event_id
+        )
         return self._command(
             "event", params, lambda: Outcome(*redemptions.apply_event(self.state, **params)), key
         )
@@ -347,7 +351,7 @@ class Engine:
         order_id: str | None = None,
         key: str | None = None,
     ) -> Outcome[Hold]:
-        params = dict(
+        params: dict[str, Any] = dict(
             member_id=member_id,
             pts=points,
             amount_minor=amount,
@@ -418,7 +422,7 @@ class Engine:
         merchant_id: str = "",
         key: str | None = None,
     ) -> Outcome[Refund]:
-        params = dict(
+        params: dict[str, Any] = dict(
             order_id=order_id,
             refund_id=refund_id,
             amount=amount,

@@ -2,87 +2,79 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
-# code -> HTTP status of the neutral catalogue; dialects map codes to their own envelopes.
-ERROR_STATUS: dict[str, int] = {
-    "invalid_request": 400,
-    "member_not_found": 404,
-    "order_not_found": 404,
-    "hold_not_found": 404,
-    "voucher_not_found": 404,
-    "referral_code_not_found": 404,
-    "redemption_not_found": 404,
-    "member_blocked": 423,
-    "member_conflict": 409,
-    "insufficient_points": 422,
-    "hold_ttl_too_long": 400,
-    "hold_already_captured": 409,
-    "hold_already_released": 409,
-    "hold_expired": 409,
-    "hold_conflict": 409,
-    "hold_member_mismatch": 403,
-    "capture_exceeds_hold": 422,
-    "voucher_expired": 422,
-    "voucher_not_active": 422,
-    "voucher_voided": 422,
-    "voucher_quantity_exceeded": 422,
-    "voucher_already_burned": 409,
-    "voucher_reserved": 409,
-    "voucher_not_reserved": 409,
-    "voucher_owner_mismatch": 403,
-    "voucher_pool_empty": 422,
-    "order_conflict": 409,
-    "order_already_refunded": 409,
-    "refund_exceeds_paid": 422,
-    "refund_quantity_exceeds_purchased": 422,
-    "order_member_mismatch": 403,
-    "refund_conflict": 409,
-    "redemption_conflict": 409,
-    "reversal_exceeds_redeemed": 422,
-    "referral_self_not_allowed": 422,
-    "referral_not_eligible": 422,
-    "event_conflict": 409,
-    "event_not_configured": 422,
-    "idempotency_key_reused": 422,
-    "idempotency_key_in_use": 409,
-    "version_conflict": 409,
-    "clock_cannot_go_backwards": 400,
-    "invariant_violation": 500,
-}
 
-# Precedence when several checks fail (B9): lower rank wins, so error codes stay deterministic.
-_RANK_BY_STATUS = {400: 0, 404: 2, 423: 3, 403: 3, 409: 4, 422: 5, 500: 9}
+class EngineCode(StrEnum):
+    """Every neutral failure the engine reports; each dialect's error table is keyed by these."""
+
+    INVALID_REQUEST = "invalid_request"
+    MEMBER_NOT_FOUND = "member_not_found"
+    ORDER_NOT_FOUND = "order_not_found"
+    HOLD_NOT_FOUND = "hold_not_found"
+    VOUCHER_NOT_FOUND = "voucher_not_found"
+    REFERRAL_CODE_NOT_FOUND = "referral_code_not_found"
+    REDEMPTION_NOT_FOUND = "redemption_not_found"
+    MEMBER_BLOCKED = "member_blocked"
+    MEMBER_CONFLICT = "member_conflict"
+    INSUFFICIENT_POINTS = "insufficient_points"
+    HOLD_TTL_TOO_LONG = "hold_ttl_too_long"
+    HOLD_ALREADY_CAPTURED = "hold_already_captured"
+    HOLD_ALREADY_RELEASED = "hold_already_released"
+    HOLD_EXPIRED = "hold_expired"
+    HOLD_CONFLICT = "hold_conflict"
+    HOLD_MEMBER_MISMATCH = "hold_member_mismatch"
+    CAPTURE_EXCEEDS_HOLD = "capture_exceeds_hold"
+    VOUCHER_EXPIRED = "voucher_expired"
+    VOUCHER_NOT_ACTIVE = "voucher_not_active"
+    VOUCHER_VOIDED = "voucher_voided"
+    VOUCHER_QUANTITY_EXCEEDED = "voucher_quantity_exceeded"
+    VOUCHER_ALREADY_BURNED = "voucher_already_burned"
+    VOUCHER_RESERVED = "voucher_reserved"
+    VOUCHER_NOT_RESERVED = "voucher_not_reserved"
+    VOUCHER_OWNER_MISMATCH = "voucher_owner_mismatch"
+    VOUCHER_POOL_EMPTY = "voucher_pool_empty"
+    ORDER_CONFLICT = "order_conflict"
+    ORDER_ALREADY_REFUNDED = "order_already_refunded"
+    REFUND_EXCEEDS_PAID = "refund_exceeds_paid"
+    REFUND_QUANTITY_EXCEEDS_PURCHASED = "refund_quantity_exceeds_purchased"
+    ORDER_MEMBER_MISMATCH = "order_member_mismatch"
+    REFUND_CONFLICT = "refund_conflict"
+    REDEMPTION_CONFLICT = "redemption_conflict"
+    REVERSAL_EXCEEDS_REDEEMED = "reversal_exceeds_redeemed"
+    REFERRAL_SELF_NOT_ALLOWED = "referral_self_not_allowed"
+    REFERRAL_NOT_ELIGIBLE = "referral_not_eligible"
+    EVENT_CONFLICT = "event_conflict"
+    EVENT_NOT_CONFIGURED = "event_not_configured"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
+    VERSION_CONFLICT = "version_conflict"
+    CLOCK_CANNOT_GO_BACKWARDS = "clock_cannot_go_backwards"
+    INVARIANT_VIOLATION = "invariant_violation"
 
 
 class EngineError(Exception):
     """A business or validation failure; nothing was changed when it is raised."""
 
-    def __init__(self, code: str, message: str = "", **details: Any) -> None:
-        if code not in ERROR_STATUS:
-            raise ValueError(f"unknown engine error code {code!r}")
+    def __init__(self, code: EngineCode | str, message: str = "", **details: Any) -> None:
+        try:
+            self.code = EngineCode(code)
+        except ValueError:
+            raise ValueError(f"unknown engine error code {code!r}") from None
         super().__init__(message or code)
-        self.code = code
         self.message = message or code.replace("_", " ")
         self.details = details
 
-    @property
-    def status(self) -> int:
-        return ERROR_STATUS[self.code]
-
-    @property
-    def rank(self) -> int:
-        return _RANK_BY_STATUS.get(self.status, 5)
-
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "details": self.details}
+        return {"code": self.code.value, "message": self.message, "details": self.details}
 
     def __repr__(self) -> str:
-        return f"EngineError({self.code!r}, {self.message!r})"
+        return f"EngineError({self.code.value!r}, {self.message!r})"
 
 
 def invalid(message: str, **details: Any) -> EngineError:
-    return EngineError("invalid_request", message, **details)
+    return EngineError(EngineCode.INVALID_REQUEST, message, **details)
 
 
 def is_int(value: Any) -> bool:

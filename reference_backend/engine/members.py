@@ -81,7 +81,7 @@ def upsert(
     if referrer is not None and member is not None and member.referred_by is None:
         referrals.check_eligible(state, member.member_id, referrer)
     created = member is None
-    if created:
+    if member is None:
         member_id = member_id or state.new_id("mem")
         if referrer == member_id:
             raise EngineError("referral_self_not_allowed", "a member cannot refer themselves")

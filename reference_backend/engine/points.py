@@ -131,16 +131,24 @@ def _after_activation(state: State, lot: Lot) -> None:
     settle_debt(state, lot.member_id)
 
 
+def _pending_id(lot: Lot) -> int:
+    """The ledger transfer a pending lot's points wait in (audit I4 keeps one per such lot)."""
+    if lot.pending_id is None:
+        raise AssertionError(f"pending lot {lot.lot_id} has no ledger pending transfer")
+    return lot.pending_id
+
+
 def activate_lot(state: State, lot: Lot) -> None:
     """pending -> active at `activates_at`: the pending credit is posted."""
     if lot.state != "pending":
         return
+    pending_id = _pending_id(lot)
     lot.state = "active"
     if lot.remaining:
-        state.ledger.post_pending(lot.pending_id, lot.remaining, "activate", state.now)
-    if lot.pending_id in state.ledger.pending:  # the revoked part was voided already
-        rest = state.ledger.pending_remaining(lot.pending_id)
-        state.ledger.void_pending(lot.pending_id, rest, "revoke", state.now)
+        state.ledger.post_pending(pending_id, lot.remaining, "activate", state.now)
+    if pending_id in state.ledger.pending:  # the revoked part was voided already
+        rest = state.ledger.pending_remaining(pending_id)
+        state.ledger.void_pending(pending_id, rest, "revoke", state.now)
     _after_activation(state, lot)
 
 
@@ -248,7 +256,7 @@ def revoke(state: State, member_id: str, points: int, own_lot_id: str | None, re
     if own is not None and own.state == "pending" and own.remaining:
         take = min(left, own.remaining)
         own.remaining -= take
-        state.ledger.void_pending(own.pending_id, take, "revoke", state.now, ref=ref)
+        state.ledger.void_pending(_pending_id(own), take, "revoke", state.now, ref=ref)
         left -= take
     candidates = spendable_lots(state, member_id)
     if own is not None and own.state == "active":

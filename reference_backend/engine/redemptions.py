@@ -44,6 +44,7 @@ def redeem(
         pts = holds.check_capturable(state, hold, pts)
         slices = holds.capture(state, hold, pts, order_id)
     else:
+        pts = _positive(pts, "points")  # without a hold the amount is required
         if pts < state.config.min_redeem_points:
             raise invalid(
                 f"redeem at least {state.config.min_redeem_points} points", field="points"

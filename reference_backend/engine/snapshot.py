@@ -45,8 +45,8 @@ def _enc(value: Any) -> Any:
             return {"$dc": cls.__name__, "f": out}
         return {"$dc": cls.__name__, "m": cls.__module__, "f": out}
     if isinstance(value, BaseModel):
-        cls = type(value)
-        return {"$model": cls.__name__, "m": cls.__module__, "f": value.model_dump(mode="json")}
+        model = type(value)
+        return {"$model": model.__name__, "m": model.__module__, "f": value.model_dump(mode="json")}
     if isinstance(value, set | frozenset):
         return {"$set": [_enc(v) for v in sorted(value, key=repr)]}
     if isinstance(value, dict):
@@ -82,14 +82,14 @@ def _dec(value: Any) -> Any:
         fields = {k: _dec(v) for k, v in value["f"].items()}
         return _adapter(cls).validate_python(fields)  # every field of the declared type
     if "$model" in value:
-        cls = _dialect_class({"$dc": value["$model"], "m": value["m"]})
-        if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+        model = _dialect_class({"$dc": value["$model"], "m": value["m"]})
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
             raise ValueError(f"{value['$model']} is not a model")
-        return cls.model_validate(value["f"])
+        return model.model_validate(value["f"])
     raise ValueError("unrecognised snapshot value")
 
 
-def _dialect_class(value: dict) -> type:
+def _dialect_class(value: dict) -> type | None:
     """Dialects keep their own small records; only classes of posim's dialects are rebuilt."""
     module = value["m"]
     loaded = sys.modules.get(module) if module.startswith(DIALECT_MODULES) else None

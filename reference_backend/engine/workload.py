@@ -68,8 +68,8 @@ def generate(seed: int, members: int = 20, steps: int = 500) -> Iterator[Op]:
             yield Op(kind, args)
         elif kind == "refund" and orders:
             order_id = rng.choice(orders)
-            amount = rng.choice([None, rng.randrange(1, 5_000)])
-            yield Op("refund", {"order_id": order_id, "refund_id": f"r{step}", "amount": amount})
+            refund = rng.choice([None, rng.randrange(1, 5_000)])  # None: the rest of the order
+            yield Op("refund", {"order_id": order_id, "refund_id": f"r{step}", "amount": refund})
         elif kind == "redeem":
             yield Op("redeem", {"member_id": member, "points": rng.randrange(1, 200)})
         elif kind == "voucher":

@@ -71,6 +71,8 @@ class _Inner(APIRoute):
     """Stands in for APIRoute in a route class's MRO, so the route class's own
     get_route_handler wraps the lean handler instead of FastAPI's."""
 
+    _lean_inner: Any
+
     def get_route_handler(self):
         return self._lean_inner
 
@@ -79,8 +81,8 @@ def _with_route_class(route: APIRoute, inner):
     cls = type(route)
     if cls.get_route_handler is APIRoute.get_route_handler:
         return inner
-    shell_cls = type(f"Lean{cls.__name__}", (cls, _Inner), {})
-    shell = shell_cls.__new__(shell_cls)
+    shell_cls: type[Any] = type(f"Lean{cls.__name__}", (cls, _Inner), {})
+    shell = object.__new__(shell_cls)  # an empty shell: the route's own state is copied in
     shell.__dict__.update(route.__dict__)
     shell._lean_inner = inner
     return shell.get_route_handler()
@@ -196,7 +198,8 @@ def lean_routes(app, wanted: tuple[tuple[str, str], ...]) -> list[LeanRoute]:
         if not isinstance(route.original_route, APIRoute):
             continue
         for method, ending in wanted:
-            hot = method in route.methods and route.path_format.endswith(ending)
+            path = route.path_format or ""
+            hot = method in (route.methods or ()) and path.endswith(ending)
             if hot and route.max_body_size is None and leanable(route.dependant):
                 out.append(LeanRoute(route, method, app, list(earlier)))
         earlier.append(route)

@@ -85,6 +85,21 @@ class Exchange:
         "fault",
         "started",  # epoch seconds when the request came in (`at` is when it ended)
     )
+    request_id: str | None
+    at: float
+    tenant: str | None
+    dialect: str | None
+    method: str
+    path: str
+    query: Any
+    request_headers: list[tuple[bytes, bytes]]
+    request_chunks: Any  # a bounded chunk list; `truncated` says whether it was cut
+    status: int
+    response_headers: list[tuple[bytes, bytes]]
+    response_chunks: Any
+    duration_ms: float
+    fault: dict[str, Any] | None
+    started: float
 
     def __init__(self, *values) -> None:
         for name, value in zip(self.__slots__, values, strict=True):

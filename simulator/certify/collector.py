@@ -23,9 +23,12 @@ Progress = Callable[[str, int, int, ScenarioRun | None], None]  # dialect, done,
 def _template(item: Any):
     from pytest_bdd.scenario import scenario_wrapper_template_registry
 
+    obj = getattr(item, "obj", None)
+    if obj is None:
+        return None
     try:
-        return scenario_wrapper_template_registry.get(getattr(item, "obj", None))
-    except TypeError:
+        return scenario_wrapper_template_registry.get(obj)
+    except TypeError:  # an object a weak mapping cannot key
         return None
 
 

@@ -100,7 +100,7 @@ def fault_hits(recording: Path, plan: FaultPlan | None) -> list[dict[str, Any]]:
         fault = entry.get("fault")
         if not isinstance(fault, dict) or dialect_of(entry) is None:
             continue
-        name = fault.get("id") or fault.get("rule")
+        name = str(fault.get("id") or fault.get("rule"))
         hits.append(
             {
                 "fault": name,
@@ -166,13 +166,16 @@ def run_session(setup: SessionSetup) -> tuple[CertifyResult, str | None, list[di
     with BackendThread(setup.recording, setup.seed) as server:
         backend = live(server.url, setup.dialect)
         try:
-            tenant = backend.control.tenant_id  # type: ignore[union-attr]  # posim: always
+            control = backend.control
+            if control is None:  # a BackendThread is posim: it always has a control plane
+                raise RuntimeError("the embedded backend has no control plane")
+            tenant = control.tenant_id
             setup.values = placeholders(
                 server.url, setup.dialect, tenant, backend.credentials, setup.client_timeout_s
             )
             command = fill(setup.command, setup.values) if setup.command is not None else None
             for fault in setup.plan.faults if setup.plan else ():
-                backend.control.add_fault(**fault.control_rule(setup.client_timeout_s))
+                control.add_fault(**fault.control_rule(setup.client_timeout_s))
             if command is None:
                 with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the session's end
                     _announce(setup)

@@ -15,7 +15,7 @@ Pure functions over plain values, so the rules can be read and tested on their o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .checklists import Check, Checklist, ChecklistItem
@@ -131,7 +131,7 @@ def assess_item(
 def assess(
     checklist: Checklist,
     runs: Sequence[RunOutcome],
-    findings: dict[str, Sequence[CheckFinding]] | None = None,
+    findings: Mapping[str, Sequence[CheckFinding]] | None = None,
 ) -> list[ItemResult]:
     findings = findings or {}
     return [assess_item(item, runs, findings.get(item.id, ())) for item in checklist.items]

@@ -136,8 +136,9 @@ class Redactor:
 
     # -- masking ----------------------------------------------------------------------
     def text(self, value: str | None) -> str | None:
-        if value is None:
-            return None
+        return None if value is None else self.mask(value)
+
+    def mask(self, value: str) -> str:
         out = value
         for known in sorted(self._known, key=len, reverse=True):
             if known in out:
@@ -148,7 +149,7 @@ class Redactor:
 
     def headers(self, headers: dict[str, Any] | None) -> dict[str, str]:
         return {
-            str(k): SECRET if secret_name(str(k)) else self.text(str(v))
+            str(k): SECRET if secret_name(str(k)) else self.mask(str(v))
             for k, v in (headers or {}).items()
         }
 

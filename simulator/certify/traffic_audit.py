@@ -217,14 +217,14 @@ def audit(
     found: dict[str, RuleResult] = {}
     for audit_item in AUDIT_ITEMS[dialect]:
         if audit_item.rule not in found:
-            rule = RULES[audit_item.rule]
-            if rule is retry_same_ids:
+            judge = RULES[audit_item.rule]
+            if judge is retry_same_ids:
                 found[audit_item.rule] = retry_same_ids(traffic, retry_window_s)
             else:
-                found[audit_item.rule] = rule(traffic)
+                found[audit_item.rule] = judge(traffic)
     personal = personal_values(traffic.calls)
-    for result in found.values():
-        personal |= result.leaves
+    for rule_result in found.values():
+        personal |= rule_result.leaves
     ctx = _Context(
         traffic,
         path.name,
@@ -261,12 +261,12 @@ def audit(
         runs.extend(mine)
         results.append(replace(judged, runs=tuple(run.outcome() for run in mine)))
     checklist = Checklist(dialect, f"{vendor.title}: traffic audit", vendor.source, tuple(items))
-    result = CertifyResult(
+    certified = CertifyResult(
         [DialectResult(dialect, checklist, runs, results, decide(results, problems))],
         seed=None,  # type: ignore[arg-type]  # nothing is seeded: the traffic is what it is
         target=f"recorded traffic {path}",
         started_at=started,
         command="audit",
     )
-    result.finished_at = datetime.now(UTC)
-    return result
+    certified.finished_at = datetime.now(UTC)
+    return certified

@@ -220,7 +220,7 @@ def _call(index: int, number: int, entry: dict[str, Any], dialect: str, previous
     duration = float(entry.get("duration_ms") or 0.0)
     start = _epoch(entry.get("started_at"))
     headers = _headers(entry.get("request_headers"))
-    fault = entry.get("fault") if isinstance(entry.get("fault"), dict) else {}
+    fault = entry["fault"] if isinstance(entry.get("fault"), dict) else {}
     return Call(
         index=index,
         line=number,
@@ -630,7 +630,7 @@ def capillary_ops(call: Call) -> list[Op]:
     elif path == f"{CAPILLARY.client}/points/redeem":
         for n, redeem in enumerate(_batch(call.body, "redeem")):
             key = _str(redeem.get("external_reference_number"))
-            bill = _str(redeem.get("transaction_number"))
+            bill_number = _str(redeem.get("transaction_number"))
             drop = ("external_reference_number", "transaction_number", "validation_code")
             ops.append(
                 Op(
@@ -639,10 +639,10 @@ def capillary_ops(call: Call) -> list[Op]:
                     _cap_member(redeem.get("customer")),
                     key=key,
                     family="redemption",
-                    ids=(key, bill),
+                    ids=(key, bill_number),
                     core=canonical(redeem, drop),
                     outcome=_cap_outcome(call, item(n)),
-                    txn=bill,
+                    txn=bill_number,
                     points=_number(redeem.get("points_redeemed")),
                     unique=(("redemption", key),) if key else (),
                 )

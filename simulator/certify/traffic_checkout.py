@@ -51,8 +51,8 @@ def lookup_before_redeem(traffic: Traffic) -> RuleResult:
                     last_read[op.pos, m] = op
             continue
         if op.kind == "release":  # the balance read before that hold holds again
-            for m in _released(op, last_spend):
-                del last_spend[m]
+            for key in _released(op, last_spend):
+                del last_spend[key]
             continue
         result.inspected += 1
         marks = [(op.pos, m) for m in op.member]
@@ -67,8 +67,8 @@ def lookup_before_redeem(traffic: Traffic) -> RuleResult:
                 f"{op.label} spends points without reading the member's balance{since}", op.call
             )
         if op.kind in closes and op.outcome in (OK, DUPLICATE):
-            for m in marks:
-                last_spend[m] = op
+            for key in marks:
+                last_spend[key] = op
     return result
 
 
@@ -89,10 +89,10 @@ def redeem_within_balance(traffic: Traffic) -> RuleResult:
                     left[op.pos, m] = (op, op.balance)
             continue
         if op.kind == "release":  # the held points are spendable again
-            for m in _released(op, spent):
-                if m in left and spent[m].points is not None:
-                    read, available = left[m]
-                    left[m] = (read, available + float(spent.pop(m).points or 0))
+            for key in _released(op, spent):
+                if key in left and spent[key].points is not None:
+                    read, available = left[key]
+                    left[key] = (read, available + float(spent.pop(key).points or 0))
             continue
         mark = next(((op.pos, m) for m in op.member if (op.pos, m) in left), None)
         if mark is None or op.points is None:

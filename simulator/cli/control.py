@@ -38,7 +38,7 @@ def _call(args, method: str, path: str, body=None) -> dict:
         data = resp.json()
     except ValueError:
         data = None
-    if not isinstance(data, dict | list):
+    if not isinstance(data, dict):  # every control call answers an object
         raise SystemExit(
             f"posim: {call}: HTTP {resp.status_code}, not posim's JSON answer; "
             f"body {resp.content[:80]!r}"

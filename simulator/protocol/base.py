@@ -144,6 +144,12 @@ def require_int(body: Any, *keys: str, response: Response) -> int:
         raise BadAnswer(f"{'.'.join(keys)} is not a number ({value!r})", response) from None
 
 
+def object_at(body: dict[str, Any], key: str) -> dict[str, Any]:
+    """body[key] when it is a JSON object, else {} (an optional part of an answer)."""
+    value = body.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def require_object(body: Any, response: Response) -> dict:
     if not isinstance(body, dict):
         raise BadAnswer("the answer is not a JSON object", response)

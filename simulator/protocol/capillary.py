@@ -27,7 +27,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import ops
-from .base import BadAnswer, Done, LoyaltyError, Next, Request, Response, require_int
+from .base import (
+    BadAnswer,
+    Done,
+    LoyaltyError,
+    Next,
+    Request,
+    Response,
+    object_at,
+    require_int,
+)
 from .base_paths import CAPILLARY
 from .money import points_owed, to_minor
 from .retry_after import retry_after
@@ -292,7 +301,7 @@ class CapillaryCodec:
         return f"{USER_ID_PREFIX}{record.get('user_id') or record.get('id')}"
 
     # -- encode -----------------------------------------------------------------------
-    def encode(self, op: Any) -> Request:
+    def encode(self, op: Any) -> Request | Done:
         match op:
             case ops.Identify(ref=ref, kind=kind):
                 return self._get("customer/get", {**self._lookup(ref, kind), "user_id": "true"})
@@ -356,10 +365,10 @@ class CapillaryCodec:
                 params = {**self.ident(op.member_id), "code": op.code, "details": "true"}
                 return self._get("coupon/isredeemable", params)
             case ops.UseVoucher():
-                item: dict[str, Any] = {"code": op.code, "customer": self.ident(op.member_id)}
+                burn: dict[str, Any] = {"code": op.code, "customer": self.ident(op.member_id)}
                 if op.order_id:
-                    item["transaction"] = {"number": op.order_id}
-                return self._post("coupon/redeem", "coupon", item)
+                    burn["transaction"] = {"number": op.order_id}
+                return self._post("coupon/redeem", "coupon", burn)
             case ops.TrackEvent():
                 raise LoyaltyError("not_supported", "InTouch v1.1 has no custom-event call")
         raise LoyaltyError("not_supported", f"capillary cannot express {type(op).__name__}")
@@ -616,7 +625,7 @@ class CapillaryCodec:
                 f"bill {sale.order_id} exists with other content",
                 vendor_code=604,
             )
-        points = bill.get("points") if isinstance(bill.get("points"), dict) else {}
+        points = object_at(bill, "points")
         return self._after_bill(sale, _int(points.get("issued")), replayed=True)
 
     def _after_bill(self, sale: ops.SubmitSale, earned: int, replayed: bool) -> Any:
@@ -654,7 +663,7 @@ class CapillaryCodec:
     def _decode_coupon_check(self, sale: ops.SubmitSale, envelope: dict[str, Any]) -> Any:
         """Every coupon redeemable: write the bill. A used one may be this sale's own (a
         retry); anything else fails the sale before a bill exists."""
-        coupons = envelope.get("coupons") if isinstance(envelope.get("coupons"), dict) else {}
+        coupons = object_at(envelope, "coupons")
         items = [i for i in _listed(coupons.get("redeemable"), "redeemable") if isinstance(i, dict)]
         if not items:
             items = [{"item_status": envelope.get("status") or {}}]
@@ -711,7 +720,7 @@ class CapillaryCodec:
             raise LoyaltyError(
                 "conflict", f"return receipt {refund.refund_id} exists for another return"
             )
-        points = row.get("points") if isinstance(row.get("points"), dict) else {}
+        points = object_at(row, "points")
         return self._after_return(refund, _int(points.get("returned")))
 
     def _after_return(self, refund: ops.RefundSale, revoked: int) -> Any:
@@ -806,7 +815,7 @@ class CapillaryCodec:
         self._raise_for(item)
         if not _truthy(item.get("is_redeemable", True)):
             raise LoyaltyError("voucher_invalid", f"coupon {op.code} is not redeemable")
-        info = item.get("series_info") if isinstance(item.get("series_info"), dict) else {}
+        info = object_at(item, "series_info")
         percent = str(info.get("discount_type", "ABS")).upper() == "PERC"
         value = info.get("discount_value", item.get("coupon_value"))
         return ops.VoucherInfo(
@@ -823,12 +832,12 @@ class CapillaryCodec:
         found = _listed(envelope.get(outer), inner)
         if found and isinstance(found[0], dict):
             return found[0]
-        status = envelope.get("status") if isinstance(envelope.get("status"), dict) else {}
+        status = object_at(envelope, "status")
         return {"item_status": status}
 
     @staticmethod
     def _code(item: dict[str, Any]) -> int:
-        status = item.get("item_status") if isinstance(item.get("item_status"), dict) else {}
+        status = object_at(item, "item_status")
         return _int(status.get("code"))
 
     def _raise_for(self, item: dict[str, Any]) -> None:

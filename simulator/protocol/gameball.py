@@ -9,7 +9,16 @@ from typing import Any
 from urllib.parse import quote
 
 from . import ops
-from .base import LoyaltyError, Next, Request, Response, require, require_int, require_object
+from .base import (
+    LoyaltyError,
+    Next,
+    Request,
+    Response,
+    object_at,
+    require,
+    require_int,
+    require_object,
+)
 from .base_paths import GAMEBALL
 from .money import to_major, to_minor
 from .retry_after import retry_after
@@ -122,6 +131,7 @@ class GameballCodec:
 
     # -- encode -----------------------------------------------------------------------
     def encode(self, op: Any) -> Request:
+        body: dict[str, Any]  # each vendor call's JSON body
         match op:
             case ops.Identify(ref=ref, kind=kind):
                 # a mobile or email goes where the customerId would: Gameball merges channels
@@ -214,7 +224,7 @@ class GameballCodec:
             "channel": "pos",
             "lineItems": [self._line(line) for line in sale.lines],
         }
-        redemption = {}
+        redemption: dict[str, Any] = {}
         if sale.reservation is not None:
             redemption["pointsHoldReference"] = sale.reservation.reference
         if sale.voucher_codes:
@@ -301,7 +311,7 @@ class GameballCodec:
             case ops.ListVouchers():
                 return [self._coupon(c) for c in body.get("coupons") or () if isinstance(c, dict)]
             case ops.UseVoucher(burn=False):
-                coupon = body.get("coupon") if isinstance(body.get("coupon"), dict) else {}
+                coupon = object_at(body, "coupon")
                 info = self._coupon({"code": op.code, **coupon})
                 return replace(info, valid=body.get("valid") is True)
             case ops.UseVoucher():

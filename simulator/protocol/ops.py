@@ -166,3 +166,23 @@ class VoucherInfo:
     discount_kind: str = ""
     discount_value: int = 0
     used: bool = False
+
+
+# -- the contract's unions -------------------------------------------------------------
+# what the gateway asks a codec for; codecs add private follow-up steps of their own (Next)
+Operation = (
+    Identify
+    | Enroll
+    | GetBalance
+    | ReservePoints
+    | ReleasePoints
+    | SubmitSale
+    | RefundSale
+    | ListVouchers
+    | UseVoucher
+    | TrackEvent
+    | EarnPoints
+)
+# what an operation comes back as: None for ReleasePoints and TrackEvent
+Result = MemberInfo | Balance | Reservation | SaleResult | RefundResult | VoucherInfo
+Outcome = Result | list[VoucherInfo] | None

@@ -24,7 +24,15 @@ from typing import Any
 from urllib.parse import quote
 
 from . import ops
-from .base import BadAnswer, LoyaltyError, Next, Request, Response, require_int
+from .base import (
+    BadAnswer,
+    LoyaltyError,
+    Next,
+    Request,
+    Response,
+    object_at,
+    require_int,
+)
 from .base_paths import WLL
 from .money import points_owed, to_major
 from .retry_after import retry_after
@@ -501,7 +509,7 @@ class WLLCodec:
 
     @staticmethod
     def _member(data: dict[str, Any], created: bool = False) -> ops.MemberInfo:
-        profile = data.get("profile") if isinstance(data.get("profile"), dict) else {}
+        profile = object_at(data, "profile")
         email = data.get("email") or profile.get("email")
         if isinstance(email, str) and email.upper() in ("UNKNOWN", "REDACTED"):
             email = None
@@ -571,7 +579,7 @@ class WLLCodec:
 
     def _error(self, op: Any, response: Response, body: Any) -> LoyaltyError:
         body = body if isinstance(body, dict) else {}
-        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        data = object_at(body, "data")
         message = str(body.get("message") or body.get("error_description") or "")
         status = response.status
         vendor = data.get("code") or body.get("error")
@@ -595,7 +603,7 @@ class WLLCodec:
             if isinstance(op, ops.Enroll):
                 return "member_exists"
             return "duplicate_order" if sale else "conflict"
-        code = ENGINE_CODES.get(data.get("code"))
+        code = ENGINE_CODES.get(str(data.get("code")))
         if code:
             return code
         lowered = message.lower()

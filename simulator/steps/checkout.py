@@ -131,6 +131,7 @@ def receipt_earned(world: World, lane: str, earned: int):
 def receipt_earned_redeemed(world: World, lane: str, earned: int, redeemed: int):
     assert world.error is None, world.error
     receipt = world.checkouts[lane].receipt
+    assert receipt is not None, f"lane {lane} has no receipt"
     assert (receipt.points_earned, receipt.points_redeemed) == (earned, redeemed)
     assert receipt.paid == receipt.total - receipt.points_discount - receipt.voucher_discount
 

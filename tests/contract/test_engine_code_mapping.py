@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import pytest
 
+from reference_backend.control.engine_status import STATUS_BY_CODE
 from reference_backend.dialects.capillary import errors as capillary
 from reference_backend.dialects.gameball import errors as gameball
 from reference_backend.dialects.wll import errors as wll
-from reference_backend.engine.errors import ERROR_STATUS, EngineError
+from reference_backend.engine.errors import EngineCode, EngineError
 
-ENGINE_CODES = set(ERROR_STATUS)
-SERVER_SIDE = {code for code, status in ERROR_STATUS.items() if status >= 500}
+ENGINE_CODES = set(EngineCode)
+SERVER_SIDE = {code for code, status in STATUS_BY_CODE.items() if status >= 500}
+
+
+def test_the_server_side_status_table_covers_exactly_the_engine_codes():
+    assert set(STATUS_BY_CODE) == ENGINE_CODES
+    assert all(type(code) is EngineCode for code in STATUS_BY_CODE)
+
+
+def test_an_unknown_engine_code_is_refused():
+    with pytest.raises(ValueError, match="unknown engine error code"):
+        EngineError("no_such_code")
 
 
 def test_gameball_maps_every_engine_code_to_a_code_it_can_answer():

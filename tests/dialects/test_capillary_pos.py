@@ -12,7 +12,7 @@ from reference_backend.app import create_app
 from reference_backend.settings import Settings
 from simulator.backends import embedded
 from simulator.gateway import LoyaltyGateway, RetryPolicy
-from simulator.pos import Store, Terminal
+from simulator.pos import CheckoutError, Store, Terminal
 from simulator.protocol import ops
 from simulator.protocol.base import LoyaltyError
 
@@ -164,3 +164,10 @@ def test_a_coupon_used_by_another_till_fails_the_sale_before_a_bill_exists(backe
     second.state = "applied"  # (pos.Checkout has no "remove voucher" action)
     second.tender()
     assert second.complete().points_earned == 20  # same order id: no bill was left behind
+
+
+def test_an_anonymous_checkout_has_no_sale_to_submit(lane):
+    sale = lane.new_checkout()
+    sale.scan("BASKET", 1000)
+    with pytest.raises(CheckoutError, match="no member is identified"):
+        sale.sale()

@@ -212,3 +212,10 @@ def test_activities_are_paged_and_filtered(pos):
     pos.fail("GET", "/customers/c1/activities", None, 3003, 422, params={"limit": "x"})
     pos.fail("GET", "/customers/c1/activities", None, 3003, 422, params={"activityType": "Z"})
     pos.fail("GET", "/customers/ghost/activities", None, 7000, 404)
+
+
+def test_redeem_with_a_blank_hold_reference_is_a_missing_hold(pos):
+    """A blank holdReference counts as the one way given: it names no hold (was a 500)."""
+    pos.order("c1", "o1", 100)
+    pos.fail("POST", "/transactions/redeem", _redeem("t1", holdReference=" "), 9006, 404)
+    assert pos.available("c1") == 100

@@ -7,7 +7,7 @@ import pytest
 from reference_backend.dialects.gameball import customers
 from reference_backend.dialects.gameball.errors import ENGINE_CODES, GameballError
 from reference_backend.dialects.ratelimit import TokenBucket
-from reference_backend.engine import ERROR_STATUS, EngineError
+from reference_backend.engine import EngineCode, EngineError
 from tests.support.gameball import NOW, V40
 
 
@@ -145,10 +145,10 @@ def test_engine_errors_escaping_a_route_keep_the_envelope(pos, monkeypatch):
 
 
 def test_every_engine_error_maps_to_a_documented_code():
-    for code in ERROR_STATUS:
+    for code in EngineCode:
         mapped = GameballError.from_engine(EngineError(code))
         assert 400 <= mapped.status < 600 and mapped.code >= 1000
-    assert set(ENGINE_CODES) <= set(ERROR_STATUS)
+    assert set(ENGINE_CODES) <= set(EngineCode)
 
 
 # -- rate limits ----------------------------------------------------------------------

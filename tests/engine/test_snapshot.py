@@ -113,3 +113,16 @@ def test_malformed_snapshots_are_rejected(mutate):
     mutate(data)
     with pytest.raises((ValueError, KeyError, TypeError)):
         snapshot.load(data)
+
+
+def test_a_pending_lot_without_its_ledger_transfer_is_refused(make_engine):
+    """Such a lot could never activate: restoring it would break the engine at its instant."""
+    engine = make_engine(return_window_days=2)
+    engine.upsert_member("m1", {"mobile": "+1"})
+    engine.record_order("o1", "m1", 5000)
+    data = json.loads(json.dumps(snapshot.dump(engine.state)))
+    (lot,) = data["state"]["lots"]["$map"].values()
+    assert lot["f"]["state"] == "pending"
+    lot["f"]["pending_id"] = None
+    with pytest.raises(ValueError, match="pending lot differs from its ledger pending transfer"):
+        snapshot.load(data)

@@ -63,7 +63,9 @@ def sale_with_id(till: Till, bill_id: str) -> Order | None:
 
 def find_sale_by_id(till: Till, member: Member | None, bill_id: str) -> Order | None:
     """A return may name the original bill by id (when numbers repeat across stores)."""
-    order = sale_with_id(till, bill_id) if member is not None else None
+    if member is None:
+        return None
+    order = sale_with_id(till, bill_id)
     return order if order is not None and order.member_id == member.member_id else None
 
 
@@ -161,7 +163,7 @@ def history(till: Till, member: Member, limit: int | None = None) -> list[dict[s
     Rows are sorted on light keys first and only the `limit` newest are rendered: members
     of a busy till collect thousands of bills, and customer/get shows ten.
     """
-    entries = []  # (billing_time, position, order, refund or None)
+    entries: list[tuple[str, int, Order, Refund | None]] = []  # (billing_time, position, ...)
     returns = till.data.get(RETURNS, {})
     for order, order_refunds in till.engine.member_bills(member.member_id):
         if not visible(till, order):

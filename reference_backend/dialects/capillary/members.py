@@ -52,7 +52,7 @@ def identifiers(ref: CustomerRef | dict[str, Any] | None) -> dict[str, str]:
 
 def query_identifiers(params: Mapping[str, str]) -> list[tuple[str, str]]:
     """Identifier params, each possibly a comma-separated list (one item per value)."""
-    found = []
+    found: list[tuple[str, str]] = []
     name, value = text(params.get("identifierName")), text(params.get("identifierValue"))
     if name and value:  # the OpenAPI spelling of customer/transactions
         name = name.split()[0].lower()

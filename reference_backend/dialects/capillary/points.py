@@ -134,6 +134,7 @@ async def points_validationcode(
     params = request.query_params
     idents = _query_idents(params)
     member, headers = None, {}
+    points: int | str
     try:
         member = _member(till, idents)
         points = points_of(params.get("points"))

@@ -162,8 +162,8 @@ async def customer_redemptions(
         points = _window([_point_row(till, r, e) for r, e in entries], params)
         points = points[: _int_param(params, "points_limit", limit)]
     if kind_wanted in ("COUPONS", "BOTH"):
-        entries = [e for e in vouchers.active_log(till) if e["member_id"] == member.member_id]
-        coupons = _window([_coupon_row(till, e) for e in entries], params)
+        burns = [e for e in vouchers.active_log(till) if e["member_id"] == member.member_id]
+        coupons = _window([_coupon_row(till, e) for e in burns], params)
         coupons = coupons[: _int_param(params, "coupons_limit", limit)]
     ids = members.identity(member)
     customer = {

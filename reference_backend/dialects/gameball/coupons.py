@@ -204,10 +204,11 @@ def burn(tenant: Tenant, req: CouponBurn) -> dict[str, Any]:
     burns = store.coupon_burns(tenant)
     if req.transactionId and req.transactionId in burns:
         raise GameballError(9004, f"Transaction id {req.transactionId!r} already exists")
+    reservations: dict[str, str | None]  # code -> its lock reservation, None when unlocked
     if req.lockReference:
-        reservations = locked_coupons(tenant, req.lockReference, member.member_id)
+        reservations = dict(locked_coupons(tenant, req.lockReference, member.member_id))
     else:
-        reservations = {code: None for code in dict.fromkeys(req.coupons or ())}
+        reservations = dict.fromkeys(req.coupons or ())
     for code, reference in reservations.items():  # check all before burning any
         if reference is None and (exc := _refusal(tenant, code, member.member_id)) is not None:
             known = exc.code in COUPON_ERRORS

@@ -159,7 +159,7 @@ def upsert(engine: Engine, req: UpsertCustomer) -> dict[str, Any]:
     for extra in ("deviceToken", "osType"):
         if getattr(req, extra):
             profile[extra] = getattr(req, extra)
-    fields = dict(
+    fields: dict[str, Any] = dict(
         member_id=req.customerId,
         identifiers=_identifiers(email, mobile),
         first_name=attrs.get("firstName"),

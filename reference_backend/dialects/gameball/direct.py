@@ -34,15 +34,17 @@ def redeem(tenant: Tenant, req: RedeemRequest) -> dict[str, Any]:
         )
     if code:
         qr.check_hash(tenant, customer_id, code)
-    if req.holdReference:
+    if req.holdReference is not None:  # a blank one names no hold: 9006, never the amount path
         points, money = _redeem_hold(tenant, customer_id, req.holdReference, req.transactionId)
     else:
         if req.points is not None:
             points = req.points
             money = engine.config.value_of_points(points)
-        else:
+        elif req.amount is not None:
             money = to_minor(engine.config, req.amount, "amount")
             points = engine.config.points_to_cover(money)
+        else:  # `given` above holds exactly one of the three
+            raise AssertionError("redeem without points, amount or holdReference")
         _spend(tenant, customer_id, points, req.transactionId)
     if code:
         qr.burn_hash(tenant, customer_id, code)
@@ -99,7 +101,7 @@ def cashback(tenant: Tenant, req: CashbackRequest) -> dict[str, Any]:
     request_digest = store.digest(req.model_dump(exclude={"transactionTime"}))
     existing = find_order(tenant, req.transactionId)
     replay = existing is not None and existing.attributes.get("gameball", {}).get("digest")
-    if replay == request_digest:
+    if existing is not None and replay == request_digest:
         return _cashback_response(tenant, existing)  # a retry replays
     if existing is not None or req.transactionId in store.redeems(tenant):
         raise GameballError(9004, f"Transaction id {req.transactionId!r} already exists")

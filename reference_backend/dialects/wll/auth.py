@@ -117,7 +117,7 @@ def forbidden(message: str = "Forbidden") -> WllFail:
 def _tenant(request: Request) -> tuple[Tenant, str]:
     key = request.headers.get("x-api-key")
     tenant = request.app.state.registry.by_credential(NAME, "apiKey", key) if key else None
-    if tenant is None:  # API Gateway answers a missing or unknown key with 403
+    if not key or tenant is None:  # API Gateway answers a missing or unknown key with 403
         raise forbidden("Forbidden: missing or invalid API key")
     return tenant, key
 

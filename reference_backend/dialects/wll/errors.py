@@ -135,10 +135,9 @@ SERVER_ERRORS = ("invariant_violation",)
 
 def engine_fail(exc: EngineError) -> WllFail | None:
     """The WLL failure for an engine error, or None for a server-side error."""
-    if exc.status >= 500:
+    if exc.code in SERVER_ERRORS:
         return None
-    fallback = 400 if exc.status == 422 else exc.status  # WLL has no 422 in sight
-    status, message = _ENGINE_MAP.get(exc.code, (fallback, None))
+    status, message = _ENGINE_MAP[exc.code]  # every client-side code has an entry (drift test)
     message = message or exc.message
     data = {"code": exc.code, **{k: v for k, v in exc.details.items() if _jsonable(v)}}
     return WllFail(status, message, data)

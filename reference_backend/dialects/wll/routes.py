@@ -129,7 +129,7 @@ def _with_slash_twins(sub: APIRouter) -> APIRouter:
             sub.add_api_route(
                 route.path.removeprefix(sub.prefix) + "/",
                 route.endpoint,
-                methods=sorted(route.methods),
+                methods=sorted(route.methods or ()),
                 status_code=route.status_code,
                 include_in_schema=False,
             )

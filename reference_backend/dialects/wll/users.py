@@ -158,7 +158,7 @@ def _profile_values(body: ProfileFields) -> dict[str, Any]:
 
 def register(tenant: Tenant, body: UserIn, auth_identifier: str | None) -> Member:
     engine = tenant.engine
-    profile = {key: None for _, key in PROFILE_FIELDS}
+    profile: dict[str, Any] = {key: None for _, key in PROFILE_FIELDS}
     profile.update(_profile_values(body))
     profile.update(email=body.email.strip(), authIdentifier=auth_identifier)
     profile["externalIdentifier"] = body.external_identifier
