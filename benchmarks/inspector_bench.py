@@ -9,6 +9,7 @@ import os
 import statistics
 import threading
 import time
+from typing import Any
 
 import httpx
 
@@ -70,7 +71,11 @@ def run(seconds: float = 5.0) -> dict[str, float]:
     opened: list[dict] = []
     with ServerProcess() as server:
         tenant, creds = prepared_tenant(server.url, "gameball")
-        kw = {"dialect": "gameball", "credentials": json.dumps(creds), "member": MEMBER}
+        kw: dict[str, Any] = {
+            "dialect": "gameball",
+            "credentials": json.dumps(creds),
+            "member": MEMBER,
+        }
         load(server.url, "hold_release", 2.0, **kw)  # warm-up
         for _ in range(ROUNDS):
             closed.append(_measure(server, kw, seconds))

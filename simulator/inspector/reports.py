@@ -27,7 +27,7 @@ def listing(folder: Path | None) -> list[dict[str, Any]]:
                     "verdict": verdict_of(path) if path.suffix == ".json" else None,
                 }
             )
-    found.sort(key=lambda f: f["modified"], reverse=True)
+    found.sort(key=lambda f: str(f["modified"]), reverse=True)
     return found[:MAX_FILES]
 
 

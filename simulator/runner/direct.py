@@ -86,6 +86,7 @@ def scenario_cases(features: Path) -> Iterator[ScenarioCase]:
             taken.add(test_name)
             rule_tags = template.rule.tags if template.rule is not None else set()
             tags = {*feature.tags, *template.tags, *rule_tags}
+            rows: list[tuple[Any, dict[str, str]]]
             rows = [(ex, c) for ex in template.examples for c in ex.as_contexts()]
             for examples, context in rows or [(None, {})]:
                 row_tags = examples.tags if examples is not None else set()

@@ -37,7 +37,11 @@ class _StepsFinder:
         if name != STEPS_PACKAGE and not name.startswith(STEPS_PACKAGE + "."):
             return None
         spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+        if (
+            spec is None
+            or spec.origin is None
+            or not isinstance(spec.loader, importlib.machinery.SourceFileLoader)
+        ):
             return spec
         return importlib.util.spec_from_file_location(
             name,

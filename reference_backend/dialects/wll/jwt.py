@@ -133,8 +133,8 @@ def decode(
     alg = header.get("alg")
     if alg not in ALGORITHMS or (alg == "HS256" and secret is None):
         raise JwtError("unsupported token algorithm")
-    key = secret if alg == "HS256" else _rs256_key(header, jwks)
-    options = {
+    key: Any = secret if alg == "HS256" else _rs256_key(header, jwks)  # a str or an RSA key
+    options: pyjwt.types.Options = {
         "verify_exp": False,  # check_times, on the tenant's clock
         "verify_nbf": False,
         "verify_iat": False,
@@ -154,17 +154,13 @@ def decode(
     return claims
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def check_times(claims: dict[str, Any], now: float) -> None:
     """exp is required and exclusive; nbf is honoured when present."""
     exp = claims.get("exp")
-    if not _number(exp):
+    if not isinstance(exp, int | float) or isinstance(exp, bool):
         raise JwtError("token has no valid exp claim")
     if now >= exp:
         raise JwtError("token expired")
     nbf = claims.get("nbf")
-    if _number(nbf) and now < nbf:
+    if isinstance(nbf, int | float) and not isinstance(nbf, bool) and now < nbf:
         raise JwtError("token not valid yet")
