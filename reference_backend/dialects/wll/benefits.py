@@ -19,9 +19,8 @@ from ...control.tenants import Tenant
 from ...engine import EngineError, Member, Voucher
 from . import rewards, users
 from .auth import NAME, Caller
-from .convert import iso
+from .convert import NAMESPACE, iso
 from .errors import WllFail
-from .users import NAMESPACE
 
 
 def benefit_id(code: str) -> str:

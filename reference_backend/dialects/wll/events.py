@@ -15,7 +15,7 @@ from ...engine import Member
 from ...engine.state import fingerprint
 from . import payload_schema, users
 from .auth import NAME, Caller
-from .convert import iso
+from .convert import NAMESPACE, iso
 from .errors import WllFail
 from .event_types import INTRINSIC, EventType, all_event_types, has_reactor, schema_for_rule
 from .schemas import AdjustPointsIn, EventIn
@@ -64,7 +64,7 @@ def _new_event_id(tenant: Tenant) -> str:
     taken = tenant.engine.state.events
     n = len(taken) + len(_custom_events(tenant)) + 1
     while True:
-        candidate = str(uuid.uuid5(users.NAMESPACE, f"{tenant.tenant_id}:event:{n}"))
+        candidate = str(uuid.uuid5(NAMESPACE, f"{tenant.tenant_id}:event:{n}"))
         if candidate not in taken and candidate not in _custom_events(tenant):
             return candidate
         n += 1

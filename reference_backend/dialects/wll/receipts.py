@@ -20,7 +20,7 @@ from ...control.tenants import Tenant
 from ...engine import EngineError, Member
 from . import events, users
 from .auth import NAME, Caller
-from .convert import iso
+from .convert import NAMESPACE, iso
 from .errors import WllFail
 from .schemas import OrderIn
 
@@ -45,7 +45,7 @@ def points_for(tenant: Tenant, total: float) -> int | None:
 
 
 def event_id_of(order_id: str) -> str:
-    return str(uuid.uuid5(users.NAMESPACE, f"order-placed:{order_id}"))
+    return str(uuid.uuid5(NAMESPACE, f"order-placed:{order_id}"))
 
 
 def place(tenant: Tenant, member: Member, body: OrderIn) -> dict[str, Any]:

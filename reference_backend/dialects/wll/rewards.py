@@ -13,10 +13,9 @@ from typing import Any
 from ...control.tenants import Tenant
 from ...engine import EngineError, VoucherSeries
 from .auth import NAME
-from .convert import iso
+from .convert import NAMESPACE, iso
 from .errors import WllFail
 from .schemas import RewardIn, RewardPatchIn
-from .users import NAMESPACE
 
 _ENGINE_KIND = {"ABSOLUTE": "fixed", "FIXED": "fixed", "PERCENTAGE": "percent"}
 _WLL_KIND = {"fixed": "ABSOLUTE", "percent": "PERCENTAGE"}

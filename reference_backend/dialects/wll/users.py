@@ -13,11 +13,10 @@ from typing import Any
 from ...control.tenants import Tenant
 from ...engine import EngineError, Member
 from .auth import NAME, Caller
-from .convert import iso
+from .convert import NAMESPACE, iso
 from .errors import WllFail
 from .schemas import ProfileFields, UserIn, UserPatch
 
-NAMESPACE = uuid.UUID("5b1f0c1e-7a52-4b8e-9a57-3f1f3f0c9d11")  # posim's WLL id namespace
 ACCOUNT_NUMBER = re.compile(r"^\d{7}$")
 PLACEHOLDER_EMAILS = {"redacted", "unknown"}  # WLL accepts these for PII-free profiles
 PROFILE_FIELDS = (
