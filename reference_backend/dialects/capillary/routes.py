@@ -8,7 +8,6 @@ from fastapi import APIRouter
 from . import (
     coupon_series,
     coupons,
-    customer_search,
     customers,
     lookups,
     points,
@@ -40,7 +39,7 @@ V11_ROUTES = (
     (("GET",), "/transaction/get", lookups.transaction_get),
     (("GET",), "/coupon/get", lookups.coupon_get),
     (("GET",), "/coupon/series", coupon_series.coupon_series),
-    (("GET",), "/customer/search", customer_search.customer_search),
+    (("GET",), "/customer/search", customers.customer_search),
     (("GET",), "/store/get", stores.store_get),
 )
 V2_ROUTES = (
