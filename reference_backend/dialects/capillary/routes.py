@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from . import (
-    coupon_series,
     coupons,
     customers,
     lookups,
@@ -38,7 +37,7 @@ V11_ROUTES = (
     (("GET",), "/customer/redemptions", redemptions.customer_redemptions),
     (("GET",), "/transaction/get", lookups.transaction_get),
     (("GET",), "/coupon/get", lookups.coupon_get),
-    (("GET",), "/coupon/series", coupon_series.coupon_series),
+    (("GET",), "/coupon/series", coupons.coupon_series),
     (("GET",), "/customer/search", customers.customer_search),
     (("GET",), "/store/get", stores.store_get),
 )
