@@ -1,8 +1,9 @@
-"""coupon/isredeemable (a dry run of the burn), coupon/redeem (burn once, after the bill) and
-coupon/series (the org's series with their counts)."""
+"""coupon/isredeemable (a dry run of the burn), coupon/redeem (burn once, after the bill),
+coupon/series (the org's series with their counts) and coupon/get (coupons by code)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from fastapi import Depends, Request
@@ -21,6 +22,7 @@ from .schemas import (
     major,
     parse_item,
     read_items,
+    split_list,
     text,
     to_minor,
 )
@@ -263,4 +265,75 @@ async def coupon_series(request: Request, till: Till = Depends(guard("coupon/ser
     items, outcomes = run_batch(wanted, handle, fail)
     listed: Any = items[0] if len(items) == 1 else items
     body = {"status": request_status(outcomes or [True]), "series": {"items": {"item": listed}}}
+    return respond(request, {"response": body}, till.cfg)
+
+
+# -- coupon/get --------------------------------------------------------------------
+# A read of coupons by code (v1.1 coupon/get).
+
+
+def _cased(code: str, case: str) -> str:
+    return code.upper() if case == "UPPER" else code.lower() if case == "LOWER" else code
+
+
+def _owner_block(till: Till, owner_id: str | None) -> dict[str, Any] | None:
+    if owner_id is None:
+        return None
+    ids = members.identity(till.engine.member(owner_id))
+    name = f"{ids['firstname']} {ids['lastname']}".strip()
+    return {k: ids[k] for k in ("mobile", "email", "external_id")} | {
+        "id": owner_id,
+        "name": name,
+    }
+
+
+def _coupon_entry(till: Till, code: str, case: str, owners: list[str]) -> dict[str, Any]:
+    try:
+        voucher = vouchers.find(till, code)
+    except EngineError as exc:
+        raise ItemError(702) from exc
+    if owners and voucher.owner_id not in owners:
+        raise ItemError(703)
+    series = till.engine.series(voucher.series_id)
+    issued = fmt_time(voucher.created_at)
+    until = voucher.valid_until.strftime("%d-%m-%Y") if voucher.valid_until else ""
+    value = Decimal(vouchers.coupon_value(till, series))
+    units = till.engine.config.minor_units
+    return {
+        "id": vouchers.coupon_id(voucher.code),
+        "code": _cased(voucher.code, case),
+        "valid_till": until,
+        "issued_on": issued,
+        "valid_from": fmt_time(voucher.valid_from) or issued,
+        "purpose": "",
+        "custom_properties": {"custom_property": []},
+        "series_id": int(series.series_id) if series.series_id.isdigit() else series.series_id,
+        "is_absolute": vouchers.is_absolute(series),
+        "value": int(value) if value == value.to_integral_value() else float(value),
+        "discount_upto": major(int(series.attributes.get("discount_upto", 0)), units),
+        "customer": _owner_block(till, voucher.owner_id),
+        "pincode": "NULL",
+        "issued_store": {"code": till.store, "name": till.store},
+        "item_status": item_status(700, "Coupon processing successful", True),
+    }
+
+
+async def coupon_get(request: Request, till: Till = Depends(guard("coupon/get"))):
+    params = request.query_params
+    case = (params.get("coupon_code_case") or "").upper()
+    owners = split_list(params.get("issuedToIds"))
+    codes = split_list(params.get("code")) or [""]
+
+    def fail(code: str, err: ItemError) -> dict[str, Any]:
+        shell = {"id": -1, "code": _cased(code, case), "is_absolute": False, "value": None}
+        shell.update(discount_upto=None, pincode="NULL")
+        return {**shell, "item_status": item_status(err.code, err.message, False)}
+
+    def handle(code: str) -> dict[str, Any]:
+        if not code:
+            raise ItemError(702, "Coupon code is required")
+        return _coupon_entry(till, code, case, owners)
+
+    items, outcomes = run_batch(codes, handle, fail)
+    body = {"status": request_status(outcomes), "coupons": {"coupon": items}}
     return respond(request, {"response": body}, till.cfg)

@@ -8,7 +8,6 @@ from fastapi import APIRouter
 from . import (
     coupons,
     customers,
-    lookups,
     points,
     redemptions,
     retro,
@@ -35,8 +34,8 @@ V11_ROUTES = (
     (("GET",), "/coupon/isredeemable", coupons.coupon_isredeemable),
     (("POST",), "/coupon/redeem", coupons.coupon_redeem),
     (("GET",), "/customer/redemptions", redemptions.customer_redemptions),
-    (("GET",), "/transaction/get", lookups.transaction_get),
-    (("GET",), "/coupon/get", lookups.coupon_get),
+    (("GET",), "/transaction/get", transactions.transaction_get),
+    (("GET",), "/coupon/get", coupons.coupon_get),
     (("GET",), "/coupon/series", coupons.coupon_series),
     (("GET",), "/customer/search", customers.customer_search),
     (("GET",), "/store/get", stores.store_get),
