@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 from reference_backend.app import create_app
-from reference_backend.dialects.gameball.extra_routes import routes as extra_routes
 from reference_backend.dialects.gameball.routes import routes as gameball_routes
 from reference_backend.settings import Settings
 from simulator.transports import InProcessClient
@@ -180,8 +179,5 @@ def voucher_of(pos, code: str):
 def mounted_operations() -> set[tuple[str, str]]:
     """(method, path template) of every Gameball route posim serves, under /api/v4.0."""
     return {
-        (method, V40 + route.path)
-        for router in (gameball_routes, extra_routes)
-        for route in router.routes
-        for method in route.methods
+        (method, V40 + route.path) for route in gameball_routes.routes for method in route.methods
     }

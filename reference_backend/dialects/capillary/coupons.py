@@ -1,12 +1,14 @@
-"""coupon/isredeemable (a dry run of the burn) and coupon/redeem (burn once, after the bill)."""
+"""coupon/isredeemable (a dry run of the burn), coupon/redeem (burn once, after the bill),
+coupon/series (the org's series with their counts) and coupon/get (coupons by code)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from fastapi import Depends, Request
 
-from ...engine import EngineError, Member, Voucher
+from ...engine import EngineError, Member, Voucher, VoucherSeries
 from ...hardening import read_body
 from . import bills, members, vouchers
 from .auth import Till, guard
@@ -17,8 +19,10 @@ from .schemas import (
     decimal_of,
     fmt_time,
     listed,
+    major,
     parse_item,
     read_items,
+    split_list,
     text,
     to_minor,
 )
@@ -188,4 +192,148 @@ async def coupon_redeem(request: Request, till: Till = Depends(guard("coupon/red
         )
     coupons = items[0] if len(items) == 1 else items
     body = {"status": request_status(outcomes), "coupons": {"coupon": coupons}}
+    return respond(request, {"response": body}, till.cfg)
+
+
+# -- coupon/series -----------------------------------------------------------------
+# GET coupon/series: the org's coupon series (engine voucher series) in v1.1's shape.
+
+
+def _series_item(till: Till, series: VoucherSeries, issued: int, redeemed: int) -> dict[str, Any]:
+    extra, units = series.attributes, till.engine.config.minor_units
+    info = vouchers.series_info(till, series)
+    return {
+        "id": series.series_id,
+        "description": info["description"],
+        "series_type": "CAMPAIGN",
+        "client_handling_type": "DISC_CODE",
+        "discount_code": info["discount_code"],
+        "valid_till_date": series.valid_until.strftime("%Y-%m-%d") if series.valid_until else "",
+        "max_redeem": "-1"
+        if series.uses_per_code >= vouchers.UNLIMITED
+        else str(series.uses_per_code),
+        "same_user_multiple_redeem": "1" if extra.get("same_user_multiple_redeem") else "0",
+        "is_validation_required": "0",
+        "valid_with_discounted_item": "true",
+        "series_code": series.series_id,
+        "discount_on": info["discount_on"],
+        "discount_type": info["discount_type"],
+        "discount_value": info["discount_value"],
+        "min_bill_amount": info["min_bill_amount"],
+        "max_bill_amount": str(major(int(extra.get("max_bill_amount", 0)), units)),
+        "coupons": {"issued": str(issued), "redeemed": str(redeemed)},
+        # the sample shows these as plain strings; restrictions as comma lists
+        "products": ",".join(p["sku"] for p in (info["products"] or {}).get("product", [])),
+        "brands": ",".join(info["brands"]["brand"]),
+        "categories": ",".join(c["name"] for c in info["categories"]["category"]),
+        "item_status": item_status(700, "Coupon series fetched successfully", True),
+    }
+
+
+def _expired(till: Till, series: VoucherSeries) -> bool:
+    return series.valid_until is not None and till.engine.now() >= series.valid_until
+
+
+async def coupon_series(request: Request, till: Till = Depends(guard("coupon/series"))):
+    params = request.query_params
+    engine = till.engine
+    with engine.lock:  # one read of the series and their codes
+        every = dict(engine.state.series)
+        counts: dict[str, list[int]] = {sid: [0, 0] for sid in every}
+        for voucher in engine.state.vouchers.values():
+            if voucher.series_id in counts:
+                counts[voucher.series_id][0] += 1
+                counts[voucher.series_id][1] += voucher.redeemed
+    wanted = [v.strip() for v in (params.get("id") or "").split(",") if v.strip()]
+    expired = (params.get("expired") or "").lower()
+    if not wanted:
+        wanted = [
+            sid
+            for sid, series in every.items()
+            if expired not in ("true", "false") or _expired(till, series) == (expired == "true")
+        ]
+
+    def handle(sid: str) -> dict[str, Any]:
+        series = every.get(sid)
+        if series is None:
+            raise ItemError(400, f"Invalid coupon series id {sid}")
+        return _series_item(till, series, *counts[sid])
+
+    def fail(sid: str, err: ItemError) -> dict[str, Any]:
+        return {"id": sid, "item_status": item_status(err.code, err.message, False)}
+
+    items, outcomes = run_batch(wanted, handle, fail)
+    listed: Any = items[0] if len(items) == 1 else items
+    body = {"status": request_status(outcomes or [True]), "series": {"items": {"item": listed}}}
+    return respond(request, {"response": body}, till.cfg)
+
+
+# -- coupon/get --------------------------------------------------------------------
+# A read of coupons by code (v1.1 coupon/get).
+
+
+def _cased(code: str, case: str) -> str:
+    return code.upper() if case == "UPPER" else code.lower() if case == "LOWER" else code
+
+
+def _owner_block(till: Till, owner_id: str | None) -> dict[str, Any] | None:
+    if owner_id is None:
+        return None
+    ids = members.identity(till.engine.member(owner_id))
+    name = f"{ids['firstname']} {ids['lastname']}".strip()
+    return {k: ids[k] for k in ("mobile", "email", "external_id")} | {
+        "id": owner_id,
+        "name": name,
+    }
+
+
+def _coupon_entry(till: Till, code: str, case: str, owners: list[str]) -> dict[str, Any]:
+    try:
+        voucher = vouchers.find(till, code)
+    except EngineError as exc:
+        raise ItemError(702) from exc
+    if owners and voucher.owner_id not in owners:
+        raise ItemError(703)
+    series = till.engine.series(voucher.series_id)
+    issued = fmt_time(voucher.created_at)
+    until = voucher.valid_until.strftime("%d-%m-%Y") if voucher.valid_until else ""
+    value = Decimal(vouchers.coupon_value(till, series))
+    units = till.engine.config.minor_units
+    return {
+        "id": vouchers.coupon_id(voucher.code),
+        "code": _cased(voucher.code, case),
+        "valid_till": until,
+        "issued_on": issued,
+        "valid_from": fmt_time(voucher.valid_from) or issued,
+        "purpose": "",
+        "custom_properties": {"custom_property": []},
+        "series_id": int(series.series_id) if series.series_id.isdigit() else series.series_id,
+        "is_absolute": vouchers.is_absolute(series),
+        "value": int(value) if value == value.to_integral_value() else float(value),
+        "discount_upto": major(int(series.attributes.get("discount_upto", 0)), units),
+        "customer": _owner_block(till, voucher.owner_id),
+        "pincode": "NULL",
+        "issued_store": {"code": till.store, "name": till.store},
+        "item_status": item_status(700, "Coupon processing successful", True),
+    }
+
+
+async def coupon_get(request: Request, till: Till = Depends(guard("coupon/get"))):
+    params = request.query_params
+    case = (params.get("coupon_code_case") or "").upper()
+    owners = split_list(params.get("issuedToIds"))
+    codes = split_list(params.get("code")) or [""]
+
+    def fail(code: str, err: ItemError) -> dict[str, Any]:
+        shell = {"id": -1, "code": _cased(code, case), "is_absolute": False, "value": None}
+        shell.update(discount_upto=None, pincode="NULL")
+        return {**shell, "item_status": item_status(err.code, err.message, False)}
+
+    def handle(code: str) -> dict[str, Any]:
+        if not code:
+            raise ItemError(702, "Coupon code is required")
+        return _coupon_entry(till, code, case, owners)
+
+    items, outcomes = run_batch(codes, handle, fail)
+    body = {"status": request_status(outcomes), "coupons": {"coupon": items}}
     return respond(request, {"response": body}, till.cfg)

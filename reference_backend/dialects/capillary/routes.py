@@ -6,11 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from . import (
-    coupon_series,
     coupons,
-    customer_search,
     customers,
-    lookups,
     points,
     redemptions,
     retro,
@@ -37,10 +34,10 @@ V11_ROUTES = (
     (("GET",), "/coupon/isredeemable", coupons.coupon_isredeemable),
     (("POST",), "/coupon/redeem", coupons.coupon_redeem),
     (("GET",), "/customer/redemptions", redemptions.customer_redemptions),
-    (("GET",), "/transaction/get", lookups.transaction_get),
-    (("GET",), "/coupon/get", lookups.coupon_get),
-    (("GET",), "/coupon/series", coupon_series.coupon_series),
-    (("GET",), "/customer/search", customer_search.customer_search),
+    (("GET",), "/transaction/get", transactions.transaction_get),
+    (("GET",), "/coupon/get", coupons.coupon_get),
+    (("GET",), "/coupon/series", coupons.coupon_series),
+    (("GET",), "/customer/search", customers.customer_search),
     (("GET",), "/store/get", stores.store_get),
 )
 V2_ROUTES = (

@@ -219,3 +219,8 @@ def major(minor: int, minor_units: int) -> int | float:
     """Minor units back to the major amounts v1.1 shows (integers when whole)."""
     value = Decimal(minor) / (10**minor_units)
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def split_list(raw: str | None) -> list[str]:
+    """A comma-separated query parameter (`id=1,2`, `code=A,B`) as its non-empty values."""
+    return [v.strip() for v in (raw or "").split(",") if v.strip()]

@@ -1,4 +1,5 @@
-"""POST transaction/add: regular and not-interested sales, and returns (see returns.py)."""
+"""POST transaction/add: regular and not-interested sales, and returns (see returns.py); GET
+transaction/get, a read of bills by id or number."""
 
 from __future__ import annotations
 
@@ -13,7 +14,16 @@ from . import bill_checks, bill_numbers, bills, exchanges, members, returns
 from .auth import Till, guard
 from .convert import failure_body, item_status, request_status, respond
 from .errors import TRANSACTION_CODES, ItemError, from_engine, run_batch
-from .schemas import TransactionIn, decimal_of, fmt_time, parse_item, read_items, text
+from .schemas import (
+    TransactionIn,
+    decimal_of,
+    fmt_time,
+    major,
+    parse_item,
+    read_items,
+    split_list,
+    text,
+)
 
 
 def points_effect(till: Till, member: Member, awarded: int) -> dict[str, Any]:
@@ -186,3 +196,112 @@ async def transaction_add(request: Request, till: Till = Depends(guard("transact
         items, outcomes = run_batch(raws, handle, fail)
     body = {"status": request_status(outcomes), "transactions": {"transaction": items}}
     return respond(request, {"response": body}, till.cfg)
+
+
+# -- transaction/get ---------------------------------------------------------------
+# A read of bills by id or number (v1.1 transaction/get).
+
+
+def _sale_entry(till: Till, order: Order) -> dict[str, Any]:
+    member = till.engine.member(order.member_id)
+    ids = members.identity(member)
+    meta = bills.attrs(order)
+    till_code, store = meta.get("till", ""), meta.get("store", "")
+    return {
+        **bills.sale_row(till, order),
+        "customer": {
+            "user_id": member.member_id,
+            "mobile": ids["mobile"],
+            "first_name": ids["firstname"],
+            "last_name": ids["lastname"],
+            "email": ids["email"],
+            "external_id": ids["external_id"],
+            "source": "instore",
+        },
+        "billing_till": {"code": till_code, "name": till_code},
+        "billing_store": {"code": store, "name": store},
+        "source": "instore",
+        "item_status": item_status(600, "Transaction retrieved successfully", True),
+    }
+
+
+def _ni_entry(till: Till, bill: dict[str, Any]) -> dict[str, Any]:
+    money = str(major(bill["amount_minor"], till.engine.config.minor_units))
+    return {
+        "id": str(bill["id"]),
+        "number": bill["number"],
+        "type": "NOT_INTERESTED",
+        "outlier_status": "NORMAL",
+        "delivery_status": "DELIVERED",
+        "store": bill["store"],
+        "billing_till": {"code": bill["till"], "name": bill["till"]},
+        "billing_store": {"code": bill["store"], "name": bill["store"]},
+        "amount": money,
+        "gross_amount": money,
+        "discount": "0",
+        "billing_time": bill["billing_time"],
+        "notes": bill.get("notes", ""),
+        "custom_fields": {"field": []},
+        "extended_fields": {"field": []},
+        "line_items": {"line_item": bill.get("shown", [])},
+        "item_status": item_status(600, "Transaction retrieved successfully", True),
+    }
+
+
+def _find_bill(till: Till, key: tuple[str, str]) -> dict[str, Any]:
+    kind, value = key
+    if kind == "id":
+        order = bills.sale_with_id(till, value)
+        ni_key = till.data.get(bills.NI_BY_ID, {}).get(value)
+        ni = till.data.get(bills.NI_BILLS, {}).get(ni_key) if ni_key else None
+    else:
+        order, ni = bills.find_sale(till, value), bills.find_ni(till, value)
+    if order is not None and bills.visible(till, order):
+        return _sale_entry(till, order)
+    if ni is not None and not ni.get("converted_to") and ni["store"] == till.store:
+        return _ni_entry(till, ni)
+    raise ItemError(688)
+
+
+async def transaction_get(request: Request, till: Till = Depends(guard("transaction/get"))):
+    params = request.query_params
+    wanted = [("id", v) for v in split_list(params.get("id"))]
+    wanted += [("number", v) for v in split_list(params.get("number"))]
+    if not wanted:
+        wanted = [("number", "")]
+
+    def fail(key: tuple[str, str], err: ItemError) -> dict[str, Any]:
+        code = 602 if not key[1] else err.code
+        shell = {"id": key[1] if key[0] == "id" else "-1", "number": ""}
+        if key[0] == "number":
+            shell["number"] = key[1]
+        return {**shell, "item_status": item_status(code, ItemError(code).message, False)}
+
+    items, outcomes = run_batch(wanted, lambda key: _find_bill(till, key), fail)
+    kind = (text(params.get("type")) or "REGULAR").upper()
+    if kind in ("ALL", "RETURN"):
+        items = _with_returns(till, items, keep_sales=kind == "ALL")
+    found = sum(1 for item in items if item["item_status"]["success"])
+    body = {
+        "status": request_status(outcomes),
+        "transactions": {"count": found, "transaction": items},
+    }
+    return respond(request, {"response": body}, till.cfg)
+
+
+def _with_returns(
+    till: Till, items: list[dict[str, Any]], keep_sales: bool
+) -> list[dict[str, Any]]:
+    """`type=ALL` adds each found bill's returns after it; `type=RETURN` shows them alone."""
+    out = []
+    for item in items:
+        order = bills.sale_with_id(till, item["id"]) if item.get("type") == "REGULAR" else None
+        if order is None:
+            out.append(item)
+            continue
+        if keep_sales:
+            out.append(item)
+        for refund in till.engine.order_refunds(order.order_id, order.merchant_id):
+            row = bills.return_row(till, order, refund)
+            out.append({**row, "item_status": item["item_status"]})
+    return out

@@ -11,15 +11,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
+from fastapi import Depends, Request
 from pydantic import Field
 
 from ...control.tenants import Tenant
 from ...engine import EngineError, Voucher
 from . import store
+from .auth import Caller, guard
 from .convert import stamp, to_major
 from .customers import active_member, get_member
 from .errors import GameballError
-from .schemas import Id, Lenient, OptId
+from .schemas import Id, Json, Lenient, OptId, parse, read_json
 
 # engine discount kind -> (Coupon.type, CustomerCoupon.type) of Gameball's schemas
 KINDS = {
@@ -94,7 +96,7 @@ def describe(tenant: Tenant, voucher: Voucher) -> dict[str, Any]:
     return body
 
 
-def customer_coupons(tenant: Tenant, customer_id: str) -> dict[str, Any]:
+def coupons_of(tenant: Tenant, customer_id: str) -> dict[str, Any]:
     """GET customers/{id}/coupons: the coupons issued to the customer, usable or not."""
     engine = tenant.engine
     member = get_member(engine, customer_id)
@@ -233,3 +235,37 @@ def release(tenant: Tenant, reference: str) -> dict[str, Any]:
             tenant.engine.release_voucher(code, reference)
             released.append(code)
     return {"success": True, "releasedAt": stamp(tenant.engine.now()), "releasedCoupons": released}
+
+
+# -- handlers ---------------------------------------------------------------------------
+async def validate_coupons(
+    request: Request, caller: Caller = Depends(guard("coupons", True))
+) -> Json:
+    req = parse(CouponValidate, await read_json(request))
+    return validate(caller.tenant, req, req.coupons or [])
+
+
+async def burn_coupons(request: Request, caller: Caller = Depends(guard("coupons", True))) -> Json:
+    req = parse(CouponBurn, await read_json(request))
+    return burn(caller.tenant, req)
+
+
+async def validate_coupon(
+    code: str, request: Request, caller: Caller = Depends(guard("coupons", True))
+) -> Json:
+    req = parse(CouponValidate, await read_json(request))
+    body = validate(caller.tenant, req, [code])
+    found = body.pop("coupons")
+    return {**body, **({"coupon": found[0]} if found else {})}
+
+
+async def release_coupons(
+    lockReference: str, caller: Caller = Depends(guard("coupons", True))
+) -> Json:
+    return release(caller.tenant, lockReference)
+
+
+async def customer_coupons(
+    customerId: str, caller: Caller = Depends(guard("customers_read", True))
+) -> Json:
+    return coupons_of(caller.tenant, customerId)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from fastapi import Depends, Request
+
 from ...engine import Engine, EngineError, Member
+from .auth import Caller, guard
 from .convert import points_value, stamp, to_major
 from .errors import GameballError
-from .schemas import UpsertCustomer
+from .schemas import ActivateRequest, Json, TagsRequest, UpsertCustomer, parse, read_json
 
 # Gameball links a referrer code only shortly after registration (5 minutes by default)
 REFERRAL_WINDOW = timedelta(minutes=5)
@@ -272,3 +275,57 @@ def set_active(engine: Engine, customer_id: str, active: bool) -> dict[str, Any]
     if changed:
         engine.set_member_active(member.member_id, active)
     return {"customerId": member.member_id, "isActive": active, "stateChanged": changed}
+
+
+# -- handlers ---------------------------------------------------------------------------
+async def upsert_customer(
+    request: Request, caller: Caller = Depends(guard("customers_write"))
+) -> Json:
+    req = parse(UpsertCustomer, await read_json(request))
+    return upsert(caller.tenant.engine, req)
+
+
+async def get_customer(customerId: str, caller: Caller = Depends(guard("customers_read"))) -> Json:
+    engine = caller.tenant.engine
+    return profile(engine, get_member(engine, customerId), with_pii=False)
+
+
+async def get_customer_details(
+    customerId: str, caller: Caller = Depends(guard("customers_read", secret=True))
+) -> Json:
+    engine = caller.tenant.engine
+    return profile(engine, get_member(engine, customerId), with_pii=True)
+
+
+async def get_balance(
+    customerId: str, caller: Caller = Depends(guard("customers_read", secret=True))
+) -> Json:
+    return balance(caller.tenant.engine, customerId)
+
+
+async def activate_customer(
+    customerId: str, request: Request, caller: Caller = Depends(guard("customers_write"))
+) -> Json:
+    req = parse(ActivateRequest, await read_json(request))
+    return set_active(caller.tenant.engine, customerId, req.isActive)
+
+
+async def delete_customer(
+    customerId: str, caller: Caller = Depends(guard("customers_write", True))
+) -> Json:
+    return delete(caller.tenant.engine, customerId)
+
+
+async def change_tags(
+    customerId: str, request: Request, caller: Caller = Depends(guard("customers_write", True))
+) -> Json:
+    """POST attaches the comma-separated `tags`, DELETE removes them."""
+    req = parse(TagsRequest, await read_json(request))
+    attach = request.method == "POST"
+    return retag(caller.tenant.engine, customerId, req.tags, attach=attach)
+
+
+async def remove_tag(
+    customerId: str, tag: str, caller: Caller = Depends(guard("customers_write", True))
+) -> Json:
+    return retag(caller.tenant.engine, customerId, tag, attach=False)

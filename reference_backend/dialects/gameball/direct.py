@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Depends, Request
+
 from ...control.tenants import Tenant
 from ...engine import EngineError, Order
 from . import qr, store
+from .auth import Caller, guard
 from .convert import numeric_id, points_value, stamp, to_major, to_minor
 from .customers import active_member, ensure_customer
 from .errors import GameballError
 from .orders import find_order, hold_error
-from .schemas import CashbackRequest, RedeemRequest
+from .schemas import CashbackRequest, Json, RedeemRequest, parse, read_json
 
 
-def redeem(tenant: Tenant, req: RedeemRequest) -> dict[str, Any]:
+def redeem_points(tenant: Tenant, req: RedeemRequest) -> dict[str, Any]:
     engine = tenant.engine
     customer_id, scanned = qr.split_scan(tenant, req.customerId)
     code = req.hash or scanned
@@ -95,7 +98,7 @@ def _redeem_hold(
     return points, engine.config.value_of_points(points) if money is None else money
 
 
-def cashback(tenant: Tenant, req: CashbackRequest) -> dict[str, Any]:
+def grant_cashback(tenant: Tenant, req: CashbackRequest) -> dict[str, Any]:
     """Earn on an amount, recorded as an order so the refund endpoint can reverse it."""
     engine = tenant.engine
     request_digest = store.digest(req.model_dump(exclude={"transactionTime"}))
@@ -134,3 +137,14 @@ def _cashback_response(tenant: Tenant, order: Order) -> dict[str, Any]:
         "rewardAmount": points_value(tenant.engine.config, order.points_earned),
         "rewardEquivalentPoints": order.points_earned,
     }
+
+
+# -- handlers ---------------------------------------------------------------------------
+async def redeem(request: Request, caller: Caller = Depends(guard("transactions", True))) -> Json:
+    req = parse(RedeemRequest, await read_json(request), precondition=("customerId",))
+    return redeem_points(caller.tenant, req)
+
+
+async def cashback(request: Request, caller: Caller = Depends(guard("transactions", True))) -> Json:
+    req = parse(CashbackRequest, await read_json(request), precondition=("customerId",))
+    return grant_cashback(caller.tenant, req)

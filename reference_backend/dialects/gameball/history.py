@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Depends, Request
+
 from ...control.tenants import Tenant
 from ...engine import Activity, EngineError, Order
 from . import store
+from .auth import Caller, guard
 from .convert import numeric_id, points_value, stamp, to_major
 from .customers import get_member
 from .errors import GameballError
+from .schemas import Json
 
 ACTIVITY_TYPES = (
     "TierUpgraded",
@@ -44,7 +48,7 @@ def _row(type_: str, transaction_id: str, when, amount: float, points: int, id_k
     }
 
 
-def order_transactions(tenant: Tenant, order_id: str) -> dict[str, Any]:
+def order_movements(tenant: Tenant, order_id: str) -> dict[str, Any]:
     try:
         order = tenant.engine.order(order_id)
     except EngineError:
@@ -210,3 +214,33 @@ def referral_counts(tenant: Tenant, customer_id: str) -> dict[str, Any]:
     found = [r for r in engine.referrals_of(customer_id) if r.state != "rejected"]
     active = sum(1 for r in found if r.state == "rewarded")
     return {"count": len(found), "totalActive": active, "totalPending": len(found) - active}
+
+
+# -- handlers ---------------------------------------------------------------------------
+async def get_activities(
+    customerId: str, request: Request, caller: Caller = Depends(guard("customers_read", True))
+) -> Json:
+    return activities(caller.tenant, customerId, dict(request.query_params))
+
+
+async def get_referrals(
+    customerId: str, request: Request, caller: Caller = Depends(guard("customers_read", True))
+) -> Json:
+    return referrals(caller.tenant, customerId, dict(request.query_params))
+
+
+async def order_transactions(orderId: str, caller: Caller = Depends(guard("orders", True))) -> Json:
+    return order_movements(caller.tenant, orderId)
+
+
+async def count_activities(
+    customerId: str, request: Request, caller: Caller = Depends(guard("customers_read", True))
+) -> Json:
+    listed = activities(caller.tenant, customerId, dict(request.query_params))
+    return {"count": listed["count"]}
+
+
+async def count_referrals(
+    customerId: str, caller: Caller = Depends(guard("customers_read", True))
+) -> Json:
+    return referral_counts(caller.tenant, customerId)

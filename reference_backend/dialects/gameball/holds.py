@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Depends, Request
+
 from ...control.tenants import Tenant
 from ...engine import EngineError, Hold
 from . import qr
+from .auth import Caller, guard
 from .convert import points_value, stamp, to_major, to_minor
 from .customers import active_member
 from .errors import GameballError
 from .program import rule_points
-from .schemas import HoldRequest
+from .schemas import HoldRequest, Json, parse, read_json
 
 # Gameball's "Points Holding Duration" bounds: 1 minute to 15 days (the program sets it)
 TTL_BOUNDS_S = (60, 15 * 86400)
@@ -104,3 +107,23 @@ def release(tenant: Tenant, hold_id: str) -> dict[str, Any]:
     if state in ("released", "expired"):
         return {"success": True, "message": f"Hold already {state}; the points are available"}
     raise GameballError(9006, f"Hold reference {hold_id!r} was already used")
+
+
+# -- handlers ---------------------------------------------------------------------------
+async def create_hold(
+    request: Request, caller: Caller = Depends(guard("transactions", True))
+) -> Json:
+    req = parse(HoldRequest, await read_json(request))
+    return create(caller.tenant, req)
+
+
+async def get_hold(
+    holdReferenceId: str, caller: Caller = Depends(guard("transactions", True))
+) -> Json:
+    return describe(caller.tenant, holdReferenceId)
+
+
+async def release_hold(
+    holdReferenceId: str, caller: Caller = Depends(guard("transactions", True))
+) -> Json:
+    return release(caller.tenant, holdReferenceId)

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from fastapi import Depends, Request
 from pydantic import Field
 
 from ...control.tenants import Tenant
 from ...engine import EngineError
 from . import store
+from .auth import Caller, guard
 from .convert import numeric_id, points_value, to_minor
 from .customers import active_member
 from .errors import GameballError
 from .orders import find_order
-from .schemas import Id, Lenient, OptId
+from .schemas import Id, Json, Lenient, OptId, parse, read_json
 
 
 class ManualRequest(Lenient):
@@ -78,3 +80,17 @@ def activate(tenant: Tenant, transaction_id: str) -> dict[str, Any]:
         "gameballTransactionId": numeric_id("order", transaction_id),
         "clientTransactionId": transaction_id,
     }
+
+
+# -- handlers ---------------------------------------------------------------------------
+async def manual_transaction(
+    request: Request, caller: Caller = Depends(guard("transactions", True))
+) -> Json:
+    req = parse(ManualRequest, await read_json(request), precondition=("customerId",))
+    return manual(caller.tenant, req)
+
+
+async def activate_transaction(
+    transactionId: str, caller: Caller = Depends(guard("transactions", True))
+) -> Json:
+    return activate(caller.tenant, transactionId)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Depends, Request
+
 from ...control.tenants import Tenant
 from ...engine import EngineError, Order
 from . import coupons as coupon_api
 from . import store
+from .auth import Caller, guard
 from .config import get_config, refund_allocation
 from .convert import stamp, to_minor
 from .customers import ensure_customer, usable_referrer
 from .errors import GameballError
 from .program import share_points
-from .schemas import LineItem, OrderRequest
+from .schemas import Json, LineItem, OrderRequest, parse, read_json
 
 _HOLD_ERRORS = {
     "hold_not_found": "not found",
@@ -184,3 +187,9 @@ def _present_lines(tenant: Tenant, order: Order) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+# -- handlers ---------------------------------------------------------------------------
+async def track_order(request: Request, caller: Caller = Depends(guard("orders", True))) -> Json:
+    req = parse(OrderRequest, await read_json(request), precondition=("customerId",))
+    return record(caller.tenant, req)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from fastapi import Depends, Request
+
 from ...engine import Engine, EngineError, ProgramConfig
+from .auth import Caller, guard
 from .convert import earn_decimal_points, redemption_factor, stamp, to_major, to_minor
 from .customers import customer_id_of, ensure_customer, find_customer
 from .errors import GameballError
-from .schemas import EventsRequest, LineItem, QuoteRequest
+from .schemas import EventsRequest, Json, LineItem, QuoteRequest, parse, read_json
 
 # posim exposes one redemption rule: the program's points-to-money rate
 DEFAULT_RULE_ID = "1"
@@ -31,7 +34,7 @@ def _cashback_percent(config: ProgramConfig) -> float:
     return round(per_unit * redemption_factor(config) * 100, 4)
 
 
-def redemption_config(engine: Engine) -> dict[str, Any]:
+def redemption_config_view(engine: Engine) -> dict[str, Any]:
     cfg = engine.config
     rule = {
         "id": int(DEFAULT_RULE_ID),
@@ -44,7 +47,7 @@ def redemption_config(engine: Engine) -> dict[str, Any]:
     return {"redemptionFactor": redemption_factor(cfg), "redemptionRules": [rule]}
 
 
-def redemption_settings(engine: Engine) -> dict[str, Any]:
+def redemption_settings_view(engine: Engine) -> dict[str, Any]:
     """The configurations/rewards/redemption shape (a different schema in the OAS)."""
     cfg = engine.config
     return {
@@ -64,14 +67,14 @@ def _cashback_rule(cfg: ProgramConfig) -> dict[str, Any]:
     }
 
 
-def cashback_config(engine: Engine) -> dict[str, Any]:
+def cashback_config_view(engine: Engine) -> dict[str, Any]:
     cfg = engine.config
     rule = _cashback_rule(cfg)
     tiers = [{"tierName": tier.name, **rule} for tier in cfg.tiers]
     return {"defaultCashbackRule": rule, "tierCashbackRules": tiers}
 
 
-def cashback_settings(engine: Engine) -> dict[str, Any]:
+def cashback_settings_view(engine: Engine) -> dict[str, Any]:
     """The configurations/rewards/cashback shape."""
     cfg = engine.config
     return {
@@ -162,7 +165,7 @@ def validate_referrer(engine: Engine, code: str, for_customer: str | None) -> di
     return {"isValid": referrer != for_customer}
 
 
-def send_events(engine: Engine, req: EventsRequest) -> dict[str, Any]:
+def record_events(engine: Engine, req: EventsRequest) -> dict[str, Any]:
     """Both body forms; events with an `earn` rule in the program reward, others are noted."""
     if req.events is not None:
         pairs, message = list(req.events.items()), "Events processed"
@@ -181,3 +184,53 @@ def send_events(engine: Engine, req: EventsRequest) -> dict[str, Any]:
             continue  # metadata that matches no reward condition earns nothing
         engine.apply_event(member.member_id, name, metadata)
     return {"success": True, "message": message}
+
+
+# -- handlers ---------------------------------------------------------------------------
+async def _quote(request: Request) -> QuoteRequest:
+    """Quotes answer bad amounts with HTTP 400, as the reward-preview reference says."""
+    try:
+        return parse(QuoteRequest, await read_json(request))
+    except GameballError as exc:
+        if exc.code == 3003:
+            exc.status = 400
+        raise
+
+
+async def order_cashback(request: Request, caller: Caller = Depends(guard("orders_calc"))) -> Json:
+    return cashback_quote(caller.tenant.engine, await _quote(request))
+
+
+async def order_reward_preview(
+    request: Request, caller: Caller = Depends(guard("orders_calc"))
+) -> Json:
+    return reward_preview(caller.tenant.engine, await _quote(request))
+
+
+async def send_events(request: Request, caller: Caller = Depends(guard("events"))) -> Json:
+    req = parse(EventsRequest, await read_json(request))
+    return record_events(caller.tenant.engine, req)
+
+
+async def validate_referral(request: Request, caller: Caller = Depends(guard("others"))) -> Json:
+    code = request.query_params.get("referrerCode")
+    if not code:
+        raise GameballError(3000, "referrerCode is required")
+    for_customer = request.query_params.get("forCustomerId")
+    return validate_referrer(caller.tenant.engine, code, for_customer)
+
+
+async def redemption_config(caller: Caller = Depends(guard("others"))) -> Json:
+    return redemption_config_view(caller.tenant.engine)
+
+
+async def redemption_settings(caller: Caller = Depends(guard("others"))) -> Json:
+    return redemption_settings_view(caller.tenant.engine)
+
+
+async def cashback_config(caller: Caller = Depends(guard("others"))) -> Json:
+    return cashback_config_view(caller.tenant.engine)
+
+
+async def cashback_settings(caller: Caller = Depends(guard("others"))) -> Json:
+    return cashback_settings_view(caller.tenant.engine)

@@ -11,9 +11,13 @@ import hashlib
 import hmac
 from datetime import datetime, timedelta
 
+from fastapi import Depends
+
 from ...control.tenants import Tenant
-from .customers import find_customer
+from .auth import Caller, guard
+from .customers import find_customer, get_member
 from .errors import GameballError
+from .schemas import Json
 
 HASH_DIGITS = 6
 HASH_TTL = timedelta(minutes=5)
@@ -59,3 +63,11 @@ def check_hash(tenant: Tenant, customer_id: str, code: str) -> None:
 def burn_hash(tenant: Tenant, customer_id: str, code: str) -> None:
     """Single use: called once the operation that presented the hash has succeeded."""
     _store(tenant).get(customer_id, {}).pop(code, None)
+
+
+# -- handlers ---------------------------------------------------------------------------
+async def get_hash(
+    customerId: str, caller: Caller = Depends(guard("customers_read", secret=True))
+) -> Json:
+    member = get_member(caller.tenant.engine, customerId)
+    return {"hash": issue_hash(caller.tenant, member.member_id)}

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Depends, Request
+
 from ...control.tenants import Tenant
 from ...engine import EngineError, Order, Refund
 from . import store
+from .auth import Caller, guard
 from .convert import numeric_id, to_major, to_minor
 from .customers import customer_id_of
 from .errors import GameballError
-from .schemas import LineItem, RefundRequest
+from .schemas import Json, LineItem, RefundRequest, parse, read_json
 
 
-def refund(tenant: Tenant, req: RefundRequest) -> dict[str, Any]:
+def refund_transaction(tenant: Tenant, req: RefundRequest) -> dict[str, Any]:
     request_digest = store.digest(req.model_dump(exclude={"transactionTime"}))
     seen = store.refunds(tenant).get(req.refundTransactionId)
     if seen is not None:  # a retry: same content replays, other content is a duplicate id
@@ -144,3 +147,9 @@ def _refund_redeem(tenant: Tenant, req: RefundRequest) -> dict[str, Any]:
         {"id": req.refundTransactionId, "money": amount, "points": give_back, "at": engine.now()}
     )
     return _present(req.refundTransactionId, to_major(engine.config, amount), give_back)
+
+
+# -- handlers ---------------------------------------------------------------------------
+async def refund(request: Request, caller: Caller = Depends(guard("transactions", True))) -> Json:
+    req = parse(RefundRequest, await read_json(request), precondition=("customerId",))
+    return refund_transaction(caller.tenant, req)

@@ -39,6 +39,7 @@ Id = Annotated[str, BeforeValidator(_id), Field(min_length=1)]
 OptId = Annotated[str | None, BeforeValidator(_id)]
 StrList = Annotated[list[str] | None, BeforeValidator(_str_list)]
 Amount = Annotated[float, Field(ge=0, le=MAX_NUMBER, allow_inf_nan=False)]
+Json = dict[str, Any]  # what a handler returns
 
 
 class Lenient(BaseModel):

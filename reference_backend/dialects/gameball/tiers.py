@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Depends, Request
+
 from ...engine import Engine
+from .auth import Caller, guard
 from .customers import get_member
-from .schemas import EventPreviewRequest
+from .schemas import EventPreviewRequest, Json, parse, read_json
 
 
 def _tiers(engine: Engine) -> list[dict[str, Any]]:
@@ -23,7 +26,7 @@ def tiers(engine: Engine) -> list[dict[str, Any]]:
     return _tiers(engine)
 
 
-def tier_progress(engine: Engine, customer_id: str) -> dict[str, Any]:
+def progress_of(engine: Engine, customer_id: str) -> dict[str, Any]:
     member = get_member(engine, customer_id)
     progress = member.lifetime_earned
     states = [{k: v for k, v in t.items() if k != "benefits"} for t in _tiers(engine)]
@@ -37,7 +40,7 @@ def tier_progress(engine: Engine, customer_id: str) -> dict[str, Any]:
     return body
 
 
-def referral_configuration(engine: Engine) -> dict[str, Any]:
+def referral_rules(engine: Engine) -> dict[str, Any]:
     """Both sides are rewarded in points on the referee's first purchase."""
     cfg = engine.config
     return {
@@ -78,3 +81,23 @@ def _event_points(engine: Engine, name: str, metadata: dict, active: bool):
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         return 0, f"Metadata {rule.amount_field!r} must be a non-negative number"
     return int(value * rule.points_per_unit), None
+
+
+# -- handlers ---------------------------------------------------------------------------
+async def tier_configuration(caller: Caller = Depends(guard("others"))) -> list[Json]:
+    return tiers(caller.tenant.engine)
+
+
+async def tier_progress(
+    customerId: str, caller: Caller = Depends(guard("customers_read", True))
+) -> Json:
+    return progress_of(caller.tenant.engine, customerId)
+
+
+async def referral_configuration(caller: Caller = Depends(guard("others"))) -> Json:
+    return referral_rules(caller.tenant.engine)
+
+
+async def event_reward_preview(request: Request, caller: Caller = Depends(guard("events"))) -> Json:
+    req = parse(EventPreviewRequest, await read_json(request))
+    return event_preview(caller.tenant.engine, req)

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Depends, Request
+
 from ...control.tenants import Tenant
 from ...engine import Activity
+from .auth import Caller, guard
 from .convert import numeric_id, points_value, stamp
 from .customers import get_member
 from .history import activity_type, page_args, transaction_id_of
+from .schemas import Json
 
 
 def _lines(tenant: Tenant, query: dict[str, str]) -> list[tuple[Activity, str]]:
@@ -76,3 +80,22 @@ def listing(tenant: Tenant, query: dict[str, str], customer_view: bool) -> dict[
 
 def count(tenant: Tenant, query: dict[str, str]) -> dict[str, Any]:
     return {"count": len(_lines(tenant, query))}
+
+
+# -- handlers ---------------------------------------------------------------------------
+async def list_transactions(
+    request: Request, caller: Caller = Depends(guard("transactions", True))
+) -> Json:
+    return listing(caller.tenant, dict(request.query_params), customer_view=False)
+
+
+async def list_transactions_with_customers(
+    request: Request, caller: Caller = Depends(guard("transactions", True))
+) -> Json:
+    return listing(caller.tenant, dict(request.query_params), customer_view=True)
+
+
+async def count_transactions(
+    request: Request, caller: Caller = Depends(guard("transactions", True))
+) -> Json:
+    return count(caller.tenant, dict(request.query_params))

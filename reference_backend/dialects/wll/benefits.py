@@ -15,13 +15,16 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+from fastapi import Depends, Request
+
 from ...control.tenants import Tenant
 from ...engine import EngineError, Member, Voucher
 from . import rewards, users
-from .auth import NAME, Caller
-from .convert import iso
-from .errors import WllFail
-from .users import NAMESPACE
+from .auth import NAME, Caller, caller, require_user_or_admin
+from .convert import NAMESPACE, iso
+from .errors import WllFail, success
+from .listing import page
+from .schemas import RedeemBenefitIn, ValidateVoucherIn, parse_body
 
 
 def benefit_id(code: str) -> str:
@@ -192,3 +195,85 @@ def _owner(member: Member | None) -> dict[str, Any] | None:
         "accountNumber": member.account_number,
         "authIdentifier": users.auth_identifier_of(member),
     }
+
+
+# -- handlers ---------------------------------------------------------------------------
+# Benefits, vouchers (benefits of VOUCHER rewards) and the two voucher commands:
+# redeem_benefit and validate_voucher.
+_USER_FILTERS = ("user", "userId", "owner", "ownerId", "accountNumber")
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
+
+
+def _flag(name: str, raw: str | None) -> bool | None:
+    if raw is None:
+        return None
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise WllFail(400, "Validation failed", {name: "must be true or false"})
+
+
+def _benefits(request: Request, who: Caller) -> list[dict]:
+    require_user_or_admin(who)
+    tenant = who.tenant
+    redeemable = _flag("redeemable", request.query_params.get("redeemable"))
+    query = request.query_params
+    owner_ref = next((query[k] for k in _USER_FILTERS if k in query), None)
+    if who.is_user:
+        found = owned_by(tenant, users.me(tenant, who))
+    elif owner_ref:
+        found = owned_by(tenant, users.resolve(tenant, owner_ref))
+    else:
+        found = [v for v in all_vouchers(tenant) if v.owner_id]
+    if redeemable is not None:
+        found = [v for v in found if (state(tenant, v) == "created") is redeemable]
+    issued = rewards.issued_counts(tenant)
+    return [render(tenant, v, issued) for v in found]
+
+
+def _benefit(who: Caller, benefit_id: str) -> dict:
+    require_user_or_admin(who)
+    voucher = find(who.tenant, benefit_id)
+    check_access(who.tenant, who, voucher)
+    return render(who.tenant, voucher)
+
+
+async def list_benefits(request: Request, who: Caller = Depends(caller)):
+    return success(page(_benefits(request, who), request.query_params))
+
+
+async def get_benefit(benefit_id: str, who: Caller = Depends(caller)):
+    return success(_benefit(who, benefit_id))
+
+
+async def list_vouchers(request: Request, who: Caller = Depends(caller)):
+    found = [b for b in _benefits(request, who) if b["type"] == "VOUCHER"]
+    return success(page(found, request.query_params))
+
+
+async def get_voucher(voucher_id: str, who: Caller = Depends(caller)):
+    found = _benefit(who, voucher_id)
+    if found["type"] != "VOUCHER":
+        raise WllFail(404, "Voucher not found")
+    return success(found)
+
+
+async def redeem_benefit(request: Request, who: Caller = Depends(caller)):
+    require_user_or_admin(who)
+    body = await parse_body(request, RedeemBenefitIn)
+    voucher = find(who.tenant, body.benefit_id)
+    check_access(who.tenant, who, voucher)
+    redeem(who.tenant, voucher)
+    return success(render(who.tenant, voucher))
+
+
+async def validate_voucher(request: Request, who: Caller = Depends(caller)):
+    require_user_or_admin(who)
+    body = await parse_body(request, ValidateVoucherIn)
+    voucher = find_code(who.tenant, body.code)
+    check_access(who.tenant, who, voucher)
+    validate(who.tenant, voucher, body.allow_future_validation)
+    data = render(who.tenant, voucher)
+    # the guide promises a `discounts` object on the answer; also kept under `reward`
+    return success({**data, "discounts": data["reward"]["discounts"]})

@@ -13,9 +13,9 @@ from ...control.tenants import Tenant
 from ...engine import VoucherSeries
 from . import rewards
 from .auth import NAME
+from .convert import NAMESPACE
 from .errors import WllFail
 from .schemas import DiscountIn, DiscountPatchIn
-from .users import NAMESPACE
 
 _ENGINE_KIND = {"ABSOLUTE": "fixed", "FIXED": "fixed", "PERCENTAGE": "percent"}
 

@@ -16,13 +16,15 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from fastapi import Depends, Request
+
 from ...control.tenants import Tenant
 from ...engine import EngineError, Member
 from . import events, users
-from .auth import NAME, Caller
-from .convert import iso
-from .errors import WllFail
-from .schemas import OrderIn
+from .auth import NAME, Caller, caller, require_user_or_admin
+from .convert import NAMESPACE, iso
+from .errors import WllFail, success
+from .schemas import OrderIn, parse_body
 
 ORDER_PLACED = "ORDER_PLACED"
 
@@ -45,7 +47,7 @@ def points_for(tenant: Tenant, total: float) -> int | None:
 
 
 def event_id_of(order_id: str) -> str:
-    return str(uuid.uuid5(users.NAMESPACE, f"order-placed:{order_id}"))
+    return str(uuid.uuid5(NAMESPACE, f"order-placed:{order_id}"))
 
 
 def place(tenant: Tenant, member: Member, body: OrderIn) -> dict[str, Any]:
@@ -103,3 +105,29 @@ def render(member: Member, order, event_id: str) -> dict[str, Any]:
         "event": {"id": event_id, "type": ORDER_PLACED},
         "pointsEarned": order.points_earned,
     }
+
+
+# -- handlers ---------------------------------------------------------------------------
+# WLL's Receipts API, served under its own base path: POST /receipts/v1/orders, and a read
+# of a stored order so a till can recover after a lost answer.
+BASE = "/receipts/v1"
+
+
+async def place_order(request: Request, who: Caller = Depends(caller)):
+    require_user_or_admin(who)
+    body = await parse_body(request, OrderIn)
+    tenant = who.tenant
+    if body.submitter is None:
+        if not who.is_user:
+            raise WllFail(400, "Validation failed", {"submitter": "is required"})
+        member = users.me(tenant, who)
+    else:
+        member = users.resolve_subject(tenant, body.submitter)
+        if who.is_user and users.auth_identifier_of(member) != who.subject:
+            raise WllFail(403, "A user token can only submit its own orders")
+    return success(place(tenant, member, body), status=201)
+
+
+async def get_order(order_id: str, who: Caller = Depends(caller)):
+    require_user_or_admin(who)
+    return success(stored(who.tenant, order_id, who))

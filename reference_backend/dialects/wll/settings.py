@@ -10,10 +10,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from fastapi import Depends, Request
+
 from ...control.tenants import Tenant
-from .auth import NAME
+from .auth import NAME, Caller, caller, require_admin
 from .convert import iso
-from .errors import WllFail
+from .errors import WllFail, success
+from .listing import page
+from .schemas import SettingIn, SettingPatchIn, parse, parse_body, read_json
 
 POINTS_VALUE = "pointsCurrencyValue"
 
@@ -77,3 +81,33 @@ def render(record: dict[str, Any]) -> dict[str, Any]:
         "createdAt": record.get("createdAt"),
         "updatedAt": record.get("updatedAt") or record.get("createdAt"),
     }
+
+
+# -- handlers ---------------------------------------------------------------------------
+# Settings records: GET /settings, GET /settings/{name}, POST /settings, PATCH /settings.
+#
+# Reading needs only the API key (a POS reads `pointsCurrencyValue` before it has any token);
+# changing needs an admin token.
+async def list_settings(request: Request, who: Caller = Depends(caller)):
+    return success(page(all_settings(who.tenant), request.query_params))
+
+
+async def get_setting(name: str, who: Caller = Depends(caller)):
+    return success(get(who.tenant, name))
+
+
+async def create_setting(request: Request, who: Caller = Depends(caller)):
+    require_admin(who)
+    body = await parse_body(request, SettingIn)
+    return success(create(who.tenant, body.name, body.value), status=201)
+
+
+async def update_settings(request: Request, who: Caller = Depends(caller)):
+    """The spec's body is an array of SettingPatch; a single object is taken as one."""
+    require_admin(who)
+    data = await read_json(request)
+    # the body is optional in the spec: none, or an empty list, changes nothing
+    items = data if isinstance(data, list) else ([data] if data else [])
+    changes = [parse(SettingPatchIn, item) for item in items]
+    found = update(who.tenant, [(c.name, c.value) for c in changes])
+    return success(found)
