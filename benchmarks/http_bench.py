@@ -64,10 +64,6 @@ def prepared_tenant(url: str, dialect: str) -> tuple[str, dict]:
     return created["tenant"], creds
 
 
-def _prepare(url: str, dialect: str) -> dict:
-    return prepared_tenant(url, dialect)[1]
-
-
 def server_pid(server: ServerProcess) -> int:
     """The started server's process id (a ServerProcess inside its `with` has started)."""
     if server.proc is None:
@@ -86,7 +82,7 @@ def run(seconds: float = 8.0) -> list[dict]:
         rows.append({"target": "posim", "call": "FastAPI GET /_posim/health", **framework})
         for dialect in DIALECTS:
             try:
-                creds = _prepare(server.url, dialect)
+                _tenant, creds = prepared_tenant(server.url, dialect)
             except Exception as exc:  # a dialect that cannot be prepared is reported, not fatal
                 rows.append({"target": "posim", "call": f"{dialect}: skipped ({exc})"})
                 continue

@@ -26,7 +26,7 @@ from simulator.runner.direct import DirectRunner
 from simulator.runner.same_thread import SameThreadClient
 
 from . import proc
-from .http_bench import MEMBER, _prepare, load, server_pid
+from .http_bench import MEMBER, load, prepared_tenant, server_pid
 
 FEATURES = Path(__file__).resolve().parent.parent / "features"
 
@@ -113,7 +113,7 @@ def snapshot_beside_traffic(members: int = 20_000, seconds: float = 8.0) -> dict
             f"{url}/_posim/tenants/{big}/restore", json=_big_snapshot(members), timeout=300
         )
         restored.raise_for_status()
-        creds = _prepare(url, "gameball")
+        _tenant, creds = prepared_tenant(url, "gameball")
         kw: dict[str, Any] = {
             "dialect": "gameball",
             "credentials": json.dumps(creds),
@@ -149,7 +149,7 @@ def soak(first: int = 100_000, total: int = 400_000, budget_s: float = 240.0) ->
     """Server RSS after `first` and after `total` hold/release requests (or the time budget)."""
     with ServerProcess() as server:
         url, pid = server.url, server_pid(server)
-        creds = _prepare(url, "gameball")
+        _tenant, creds = prepared_tenant(url, "gameball")
         kw: dict[str, Any] = {
             "dialect": "gameball",
             "credentials": json.dumps(creds),

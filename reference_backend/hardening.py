@@ -18,10 +18,12 @@ from __future__ import annotations
 import hmac
 import json
 import math
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from starlette.exceptions import HTTPException
+
+from .engine.clock import utc
 
 DEFAULT_BODY_LIMIT = 1024 * 1024
 MAX_DEPTH = 32  # vendor payloads nest 4-5 levels; 32 leaves room and stays far from recursion
@@ -146,7 +148,7 @@ def utc_instant(value: datetime) -> datetime:
     """`value` as an aware UTC instant (naive taken as UTC). ValueError when it has none:
     an offset can carry a date past year 9999 or before year 1 (`9999-12-31T23:00-05:00`)."""
     try:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return utc(value)
     except OverflowError:
         raise ValueError(f"{value.isoformat()} is out of range in UTC") from None
 

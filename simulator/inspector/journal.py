@@ -97,7 +97,7 @@ class Journal:
             "seq": mark.seq if mark else None,
             "request_id": doc["request_id"],
             "at": doc["at"],
-            "clock": mark.clock if mark else None,
+            "clock": mark.clock.isoformat() if mark else None,
             "dialect": doc.get("dialect"),
             "operation": operation_name(self.dialects, doc, mark),
             "kind": op.kind if op is not None else None,

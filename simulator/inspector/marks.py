@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 
 KEEP_PER_TENANT = 2000  # more than the traffic ring holds, so every row it shows has a mark
 
@@ -17,7 +18,7 @@ KEEP_PER_TENANT = 2000  # more than the traffic ring holds, so every row it show
 class Mark:
     seq: int  # per-tenant order in which exchanges finished
     ledger_seq: int  # the last posting's sequence number when the exchange finished
-    clock: str  # the tenant's clock (ISO 8601) when the exchange finished
+    clock: datetime  # the tenant's clock when the exchange finished (formatted when read)
     route: str | None  # the route template that answered, e.g. "/customers/{customerId}"
 
 
@@ -47,7 +48,7 @@ class LedgerMarks:
         seq = self._seq.get(tenant.tenant_id, 0) + 1
         self._seq[tenant.tenant_id] = seq
         last = postings[-1].seq if postings else 0
-        mark = Mark(seq, last, tenant.engine.now().isoformat(), route)
+        mark = Mark(seq, last, tenant.engine.now(), route)
         marks = self._marks.setdefault(tenant.tenant_id, OrderedDict())
         marks[request_id] = mark
         if len(marks) > KEEP_PER_TENANT:

@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from reference_backend.control.guard import ControlRoute
 from reference_backend.engine import EngineError
 
+from ..certify.fault_plan import FaultPlanError, load_fault_plan
 from . import checklist_live, ledger_view, reports
 from .journal import Journal
 
@@ -193,8 +194,6 @@ def _event(name: str, data: dict[str, Any], event_id: int | None = None) -> str:
 def fault_plans(request: Request, client_timeout_s: float = Query(2.0, gt=0, le=600)):
     """Each dialect's certification fault plan as control-plane fault rules: the page posts
     them to /_posim/tenants/{id}/faults itself, as `posim certify --pos` does."""
-    from simulator.certify.fault_plan import FaultPlanError, load_fault_plan
-
     plans = []
     for dialect in request.app.state.dialects:
         try:

@@ -4,6 +4,8 @@ commits nothing (they once reached `astimezone` and answered 500)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from reference_backend.hardening import utc_instant
 from tests.support.hostile import capillary, wll
 
@@ -11,8 +13,6 @@ PAST_9999 = "9999-12-31T23:00:00-05:00"
 
 
 def test_the_edge_helper_refuses_what_has_no_utc_instant():
-    from datetime import datetime
-
     assert utc_instant(datetime.fromisoformat("9999-12-31T23:00:00+05:00")).year == 9999
     try:
         utc_instant(datetime.fromisoformat(PAST_9999))

@@ -56,12 +56,7 @@ def mixed_bill(till: Till, item: TransactionIn) -> dict[str, Any]:
     if number is None:
         raise ItemError(602)
     when = bill_checks.billing_time(till, item)
-    idents = members.identifiers(item.customer)
-    if not idents:
-        raise ItemError(606)
-    member = members.resolve(till, idents)
-    if member is None:
-        raise ItemError(611)
+    member = members.known_member(till, item.customer)
     sale = None
     if sold:
         sale_amount = sum((_line_amount(raw) for raw in sold), Decimal(0))

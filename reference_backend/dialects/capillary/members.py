@@ -96,6 +96,17 @@ def resolve(till: Till, idents: dict[str, str]) -> Member | None:
     return None
 
 
+def known_member(till: Till, customer: CustomerRef | dict[str, Any] | None) -> Member:
+    """The existing member a bill names: 606 when it names none, 611 when none is found."""
+    idents = identifiers(customer)
+    if not idents:
+        raise ItemError(606)
+    member = resolve(till, idents)
+    if member is None:
+        raise ItemError(611)
+    return member
+
+
 def engine_identifiers(idents: dict[str, str]) -> dict[str, str]:
     """The identifiers the engine indexes (a card external id is kept as the card number)."""
     found = {k: v for k, v in idents.items() if k in ("mobile", "email", "external_id")}

@@ -122,12 +122,7 @@ def loyalty_return(till: Till, item: TransactionIn) -> dict[str, Any]:
     return_type = _return_type(item)
     if text(item.number) is None and text(item.id) is None:
         raise ItemError(677 if till.cfg.return_bill_number_required else 602)
-    idents = members.identifiers(item.customer)
-    if not idents:
-        raise ItemError(606)
-    member = members.resolve(till, idents)
-    if member is None:
-        raise ItemError(611)
+    member = members.known_member(till, item.customer)
     order = _original(till, item, member)
     if order is None or order.member_id != member.member_id:
         if till.cfg.allow_not_existing_bill_return:
